@@ -1,0 +1,67 @@
+# fcrdnsd -- plain Makefile with pkg-config. `make` builds build/fcrdnsd and
+# build/fcrdnsctl; `make test` runs every test; `make run` starts the server.
+PKGS     := libevent ldns libunbound lmdb
+CC       ?= cc
+WARN     := -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes \
+            -Wmissing-prototypes -Wno-unused-parameter -Wformat=2 -Wvla
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=c11 -D_GNU_SOURCE $(WARN) $(shell pkg-config --cflags $(PKGS))
+LDLIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -levent -lldns -lunbound -llmdb)
+SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+LIB_SRC  := $(sort $(wildcard common/*.c store/*.c checker/*.c) \
+            $(filter-out server/main.c,$(wildcard server/*.c)))
+TESTS    := $(patsubst tests/%.c,%,$(sort $(wildcard tests/test_*.c)))
+
+B        := build
+BA       := build/asan
+
+all: $(B)/fcrdnsd $(B)/fcrdnsctl
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+$(BA)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -O1 $(SAN) -MMD -MP -c -o $@ $<
+
+$(B)/libfcrdns.a: $(LIB_SRC:%.c=$(B)/%.o)
+	rm -f $@; ar rcs $@ $^
+$(BA)/libfcrdns.a: $(LIB_SRC:%.c=$(BA)/%.o)
+	rm -f $@; ar rcs $@ $^
+
+$(B)/fcrdnsd: $(B)/server/main.o $(B)/libfcrdns.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+$(B)/fcrdnsctl: $(B)/ctl/fcrdnsctl.o $(B)/libfcrdns.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+$(BA)/fcrdnsd: $(BA)/server/main.o $(BA)/libfcrdns.a
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
+$(BA)/fcrdnsctl: $(BA)/ctl/fcrdnsctl.o $(BA)/libfcrdns.a
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
+$(BA)/test_%: $(BA)/tests/test_%.o $(BA)/libfcrdns.a
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS) -lcmocka
+
+deps:
+	@sh tools/install-deps.sh
+
+# Unit tests (cmocka) under ASan/UBSan, then the integration suite, which
+# runs the sanitizer builds of the daemons against NSD, dig and unbound.
+unit: $(TESTS:%=$(BA)/%)
+	@set -e; for t in $(TESTS); do echo "== $$t"; $(BA)/$$t; done
+
+test: deps
+	$(MAKE) all $(BA)/fcrdnsd $(BA)/fcrdnsctl unit
+	sh tests/integration.sh $(BA)
+
+run: deps all
+	$(B)/fcrdnsd $(ARGS)
+
+demo: deps all
+	sh tools/demo.sh
+
+clean:
+	rm -rf build
+
+.PHONY: all deps unit test run demo clean
+.SECONDARY:
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,390 @@
+/*
+ * link.c -- the answer server's side of the checker: start it, restart it
+ * when it dies, send it work, and answer parked queries when it reports.
+ *
+ * The checker is this same program exec()ed with "--checker-fd 3" after
+ * fork(): an LMDB environment must not cross a fork (lmdb.h, "caveats"),
+ * and exec gives the checker a clean address space. The two share one
+ * SOCK_SEQPACKET socketpair of fixed-size messages (common/ipc.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <event2/event.h>
+#include "../common/ipc.h"
+#include "../common/log.h"
+#include "../common/verdict.h"
+#include "../store/store.h"
+#include "server.h"
+
+#define RESTART_MIN_MS 200
+#define RESTART_MAX_MS 10000
+
+static void link_schedule_restart(struct server *s);
+
+/* Send one message; -1 (and a count) if the checker cannot take it. */
+static int
+link_send(struct server *s, int type, const uint8_t addr[ADDR_LEN])
+{
+	struct ipc_msg m;
+
+	if (s->checker_fd < 0) {
+		s->stats.ipc_dropped++;
+		return -1;
+	}
+	ipc_msg_init(&m, type, addr);
+	if (ipc_send(s->checker_fd, &m) != 0) {
+		s->stats.ipc_dropped++;
+		return -1;
+	}
+	return 0;
+}
+
+/* respond() hooks. A check is asked for only by the first query that
+ * waits for an address: later ones (a resolver's retries, other
+ * resolvers) share it. */
+static int
+hook_check(void *arg, const uint8_t addr[ADDR_LEN])
+{
+	struct server *s = arg;
+
+	if (waitq_has(s->wq, addr))
+		return 0;
+	return link_send(s, IPC_CHECK, addr);
+}
+
+static int
+hook_refresh(void *arg, const uint8_t addr[ADDR_LEN])
+{
+	return link_send(arg, IPC_REFRESH, addr);
+}
+
+static int
+hook_seen(void *arg, const uint8_t addr[ADDR_LEN])
+{
+	return link_send(arg, IPC_SEEN, addr);
+}
+
+/* Answer one parked query from the store (deadline 0) or with the
+ * deadline answer (deadline 1), into the scratch buffer. */
+static void
+answer_parked(struct server *s, struct waitq_entry *e, int deadline)
+{
+	size_t outlen = 0;
+	size_t cap = e->tcp_conn ? SERVER_SCRATCH : 4096;
+
+	memcpy(s->scratch, e->query, e->qlen);
+	if (respond_final(&s->resp, s->scratch, e->qlen, cap,
+	    e->tcp_conn != NULL, deadline, &outlen) == RESPOND_SEND)
+		server_send_parked(s, e, s->scratch, outlen);
+}
+
+static void
+take_done_cb(struct waitq_entry *e, void *arg)
+{
+	struct server *s = arg;
+
+	s->stats.answered_done++;
+	answer_parked(s, e, 0);
+}
+
+static void
+take_deadline_cb(struct waitq_entry *e, void *arg)
+{
+	struct server *s = arg;
+
+	s->stats.deadline++;
+	answer_parked(s, e, 1);
+}
+
+void
+server_send_parked(struct server *s, struct waitq_entry *e,
+	const uint8_t *ans, size_t len)
+{
+	if (e->tcp_conn) {
+		tcp_send_answer(s, e->tcp_conn, e->tcp_gen, ans, len);
+		return;
+	}
+	(void)sendto(e->udp_fd, ans, len, MSG_DONTWAIT,
+	    (struct sockaddr *)&e->peer, e->peer_len);
+}
+
+static void
+wq_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *s = arg;
+
+	s->wq_armed_ms = -1;
+	s->resp.now = time(NULL);
+	waitq_expire(s->wq, server_now_ms(), take_deadline_cb, s);
+	store_release(s->resp.store);
+	server_arm_timer(s);
+}
+
+void
+server_arm_timer(struct server *s)
+{
+	int64_t next = waitq_next_deadline(s->wq), now;
+	struct timeval tv;
+
+	if (next < 0 || next == s->wq_armed_ms)
+		return;
+	now = server_now_ms();
+	if (next < now)
+		next = now;
+	tv.tv_sec = (next - now) / 1000;
+	tv.tv_usec = ((next - now) % 1000) * 1000;
+	evtimer_add(s->wq_timer, &tv);
+	s->wq_armed_ms = next;
+}
+
+int
+server_park(struct server *s, const uint8_t addr[ADDR_LEN], uint8_t *buf,
+	size_t len, size_t cap, int tcp, size_t *outlen,
+	struct waitq_entry **entry)
+{
+	struct waitq_entry *e = NULL;
+
+	if (len <= WAITQ_MAX_QUERY)
+		e = waitq_reserve(s->wq);
+	if (!e) {
+		/* verdicts.md: no room to wait is the deadline answer, at
+		 * once, and counted */
+		s->stats.table_full++;
+		if (respond_final(&s->resp, buf, len, cap, tcp, 1,
+		    outlen) != RESPOND_SEND)
+			*outlen = 0;
+		return 1;
+	}
+	memcpy(e->addr, addr, ADDR_LEN);
+	memcpy(e->query, buf, len);
+	e->qlen = (uint16_t)len;
+	e->deadline_ms = server_now_ms() + s->cfg->wait_ms;
+	waitq_add(s->wq, e);
+	s->stats.waited++;
+	*entry = e;
+	return 0;
+}
+
+/* Messages from the checker: IPC_DONE answers every waiter of the
+ * address. Anything else is logged and ignored. */
+static void
+link_read_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *s = arg;
+	struct ipc_msg m;
+	int r, n = 0;
+
+	s->resp.now = time(NULL);
+	while (n++ < 256 && (r = ipc_recv(fd, &m)) != 1) {
+		if (r == -1) {
+			/* EOF: the checker is gone; SIGCHLD restarts it */
+			event_del(s->checker_ev);
+			break;
+		}
+		if (r == -2) {
+			log_warn("checker link: malformed message dropped");
+			continue;
+		}
+		if (m.type != IPC_DONE) {
+			log_warn("checker link: unexpected message type %u",
+			    m.type);
+			continue;
+		}
+		waitq_take(s->wq, m.addr, take_done_cb, s);
+		/* renew the snapshot for the next address: the checker may
+		 * have committed more since */
+		store_release(s->resp.store);
+	}
+	store_release(s->resp.store);
+	server_arm_timer(s);
+}
+
+static void
+resend_check_cb(const uint8_t addr[ADDR_LEN], void *arg)
+{
+	(void)link_send(arg, IPC_CHECK, addr);
+}
+
+/* fork + exec ourselves as the checker. */
+static int
+link_spawn(struct server *s)
+{
+	int sv[2], i, argc;
+	char **argv;
+	pid_t pid, parent = getpid();
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0, sv) != 0) {
+		log_err("checker: socketpair: %s", strerror(errno));
+		return -1;
+	}
+	for (argc = 0; s->argv[argc]; argc++)
+		;
+	argv = calloc(argc + 3, sizeof(*argv));
+	if (!argv) {
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	for (i = 0; i < argc; i++)
+		argv[i] = s->argv[i];
+	argv[argc] = "--checker-fd";
+	argv[argc + 1] = "3";
+	pid = fork();
+	if (pid < 0) {
+		log_err("checker: fork: %s", strerror(errno));
+		free(argv);
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		/* child: only async-signal-safe calls until exec */
+		sigset_t all;
+		sigemptyset(&all);
+		sigprocmask(SIG_SETMASK, &all, NULL);
+		if (dup2(sv[1], 3) < 0)
+			_exit(127);
+		/* die with the server, even if it is SIGKILLed */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent)
+			_exit(0);
+		execv("/proc/self/exe", argv);
+		_exit(127);
+	}
+	free(argv);
+	close(sv[1]);
+	s->checker_pid = pid;
+	s->checker_fd = sv[0];
+	s->checker_started_ms = server_now_ms();
+	s->checker_ev = event_new(s->base, sv[0], EV_READ | EV_PERSIST,
+	    link_read_cb, s);
+	if (!s->checker_ev || event_add(s->checker_ev, NULL) != 0)
+		return -1;
+	log_info("checker started (pid %d)", (int)pid);
+	/* queries parked while it was down ask again */
+	waitq_foreach_addr(s->wq, resend_check_cb, s);
+	return 0;
+}
+
+static void
+link_drop(struct server *s)
+{
+	if (s->checker_ev) {
+		event_free(s->checker_ev);
+		s->checker_ev = NULL;
+	}
+	if (s->checker_fd >= 0) {
+		close(s->checker_fd);
+		s->checker_fd = -1;
+	}
+}
+
+static void
+restart_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *s = arg;
+
+	if (s->stopping)
+		return;
+	s->stats.checker_restarts++;
+	if (link_spawn(s) != 0)
+		link_schedule_restart(s);
+}
+
+static void
+link_schedule_restart(struct server *s)
+{
+	struct timeval tv;
+
+	/* back off while it keeps dying at once; a checker that ran for a
+	 * while starts again quickly */
+	if (server_now_ms() - s->checker_started_ms > 30000)
+		s->restart_delay_ms = RESTART_MIN_MS;
+	tv.tv_sec = s->restart_delay_ms / 1000;
+	tv.tv_usec = (s->restart_delay_ms % 1000) * 1000;
+	evtimer_add(s->restart_ev, &tv);
+	log_warn("checker restarts in %d ms", s->restart_delay_ms);
+	s->restart_delay_ms *= 2;
+	if (s->restart_delay_ms > RESTART_MAX_MS)
+		s->restart_delay_ms = RESTART_MAX_MS;
+}
+
+static void
+sigchld_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct server *s = arg;
+	pid_t pid;
+	int st;
+
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		if (pid != s->checker_pid)
+			continue;
+		if (WIFSIGNALED(st))
+			log_warn("checker (pid %d) killed by signal %d",
+			    (int)pid, WTERMSIG(st));
+		else
+			log_warn("checker (pid %d) exited with status %d",
+			    (int)pid, WEXITSTATUS(st));
+		s->checker_pid = -1;
+		link_drop(s);
+		if (!s->stopping)
+			link_schedule_restart(s);
+	}
+}
+
+int
+link_start(struct server *s)
+{
+	struct event *ev;
+
+	s->checker_fd = -1;
+	s->checker_pid = -1;
+	s->restart_delay_ms = RESTART_MIN_MS;
+	s->resp.hooks.arg = s;
+	s->resp.hooks.check = hook_check;
+	s->resp.hooks.refresh = hook_refresh;
+	s->resp.hooks.seen = hook_seen;
+	s->wq_timer = evtimer_new(s->base, wq_timer_cb, s);
+	s->wq_armed_ms = -1;
+	s->restart_ev = evtimer_new(s->base, restart_cb, s);
+	ev = evsignal_new(s->base, SIGCHLD, sigchld_cb, s);
+	if (!s->wq_timer || !s->restart_ev || !ev || event_add(ev, NULL) != 0)
+		return -1;
+	if (link_spawn(s) != 0)
+		link_schedule_restart(s);
+	return 0;
+}
+
+void
+link_stop(struct server *s)
+{
+	int st, i;
+
+	s->stopping = 1;
+	link_drop(s); /* EOF tells the checker to finish and exit */
+	if (s->checker_pid > 0) {
+		kill(s->checker_pid, SIGTERM);
+		/* give it up to 5 s to commit and exit, then force */
+		for (i = 0; i < 500; i++) {
+			if (waitpid(s->checker_pid, &st, WNOHANG) ==
+			    s->checker_pid)
+				break;
+			usleep(10000);
+		}
+		if (i == 500) {
+			kill(s->checker_pid, SIGKILL);
+			waitpid(s->checker_pid, &st, 0);
+		}
+		s->checker_pid = -1;
+	}
+}

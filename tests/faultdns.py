@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+"""faultdns.py -- a tiny fault-injecting DNS server for the integration test.
+
+NSD answers correctly; this answers wrongly on purpose, for the cases NSD
+cannot produce. Python 3 standard library only. Loopback only.
+
+    faultdns.py --ports FILE --log FILE MODE...
+
+Each MODE gets its own port (UDP and TCP, same number, picked by the kernel
+on 127.0.0.1). When every socket is bound, "MODE PORT" lines are written to
+the --ports file (atomically, via rename), so the caller waits for that
+file. Every query received is logged as "MODE PROTO QNAME QTYPE".
+
+Modes:
+  servfail  answer SERVFAIL, question echoed
+  refused   answer REFUSED, question echoed
+  silent    never answer (UDP dropped; TCP accepted, read, never answered)
+  garbage   a reply with the right id that is cut off mid-record (malformed)
+  trap      answer REFUSED; exists to prove that no query is made (the test
+            asserts its log lines are absent)
+"""
+import argparse
+import os
+import selectors
+import socket
+import struct
+import sys
+
+MODES = ("servfail", "refused", "silent", "garbage", "trap")
+
+
+def parse_question(msg):
+    """(qname text, qtype, end offset of the question) or None."""
+    if len(msg) < 12 or struct.unpack("!H", msg[4:6])[0] != 1:
+        return None
+    labels, off = [], 12
+    while True:
+        if off >= len(msg):
+            return None
+        n = msg[off]
+        off += 1
+        if n == 0:
+            break
+        if n > 63 or off + n > len(msg):
+            return None
+        labels.append(msg[off:off + n].decode("ascii", "backslashreplace"))
+        off += n
+    if off + 4 > len(msg):
+        return None
+    qtype = struct.unpack("!H", msg[off:off + 2])[0]
+    return (".".join(labels) + ".", qtype, off + 4)
+
+
+def reply(mode, msg):
+    """The reply bytes for one query, or None to stay silent."""
+    q = parse_question(msg)
+    if q is None or mode == "silent":
+        return None
+    qid, flags = struct.unpack("!HH", msg[0:4])
+    if flags & 0x8000:          # a response: never answer it
+        return None
+    rd = flags & 0x0100
+    question = msg[12:q[2]]
+    if mode == "garbage":
+        # Claims one answer RR, then stops inside its header.
+        hdr = struct.pack("!HHHHHH", qid, 0x8400 | rd, 1, 1, 0, 0)
+        return hdr + question + b"\xc0\x0c\x00\x0c\x00"
+    rcode = 2 if mode == "servfail" else 5
+    hdr = struct.pack("!HHHHHH", qid, 0x8000 | rd | rcode, 1, 0, 0, 0)
+    return hdr + question
+
+
+class Tcp:
+    """One TCP client: 2-byte length framing (RFC 1035 4.2.2)."""
+
+    def __init__(self, sock, mode):
+        self.sock, self.mode, self.buf = sock, mode, b""
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--ports", required=True)
+    ap.add_argument("--log", required=True)
+    ap.add_argument("modes", nargs="+", choices=MODES)
+    args = ap.parse_args()
+
+    log = open(args.log, "a", buffering=1)
+    sel = selectors.DefaultSelector()
+    lines = []
+    for mode in args.modes:
+        for _ in range(50):
+            u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            u.bind(("127.0.0.1", 0))
+            port = u.getsockname()[1]
+            t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                t.bind(("127.0.0.1", port))
+                break
+            except OSError:
+                u.close()
+                t.close()
+        else:
+            sys.exit("faultdns: no free port for " + mode)
+        t.listen(16)
+        u.setblocking(False)
+        t.setblocking(False)
+        sel.register(u, selectors.EVENT_READ, ("udp", mode))
+        sel.register(t, selectors.EVENT_READ, ("listen", mode))
+        lines.append("%s %d\n" % (mode, port))
+    tmp = args.ports + ".tmp"
+    with open(tmp, "w") as f:
+        f.writelines(lines)
+    os.rename(tmp, args.ports)
+
+    def note(mode, proto, msg):
+        q = parse_question(msg)
+        log.write("%s %s %s %s\n" % (mode, proto, q[0] if q else "?",
+                                    q[1] if q else "?"))
+
+    while True:
+        for key, _ in sel.select():
+            kind, mode = key.data if isinstance(key.data, tuple) else ("tcp", None)
+            s = key.fileobj
+            try:
+                if kind == "udp":
+                    msg, peer = s.recvfrom(65535)
+                    note(mode, "udp", msg)
+                    r = reply(mode, msg)
+                    if r is not None:
+                        s.sendto(r, peer)
+                elif kind == "listen":
+                    c, _ = s.accept()
+                    c.setblocking(False)
+                    sel.register(c, selectors.EVENT_READ, Tcp(c, mode))
+                else:
+                    conn = key.data
+                    data = s.recv(65535)
+                    if not data:
+                        sel.unregister(s)
+                        s.close()
+                        continue
+                    conn.buf += data
+                    while len(conn.buf) >= 2:
+                        n = struct.unpack("!H", conn.buf[:2])[0]
+                        if len(conn.buf) < 2 + n:
+                            break
+                        msg, conn.buf = conn.buf[2:2 + n], conn.buf[2 + n:]
+                        note(conn.mode, "tcp", msg)
+                        r = reply(conn.mode, msg)
+                        if r is not None:
+                            s.sendall(struct.pack("!H", len(r)) + r)
+            except (BlockingIOError, InterruptedError):
+                pass
+            except OSError:
+                if kind == "tcp":
+                    sel.unregister(s)
+                    s.close()
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except KeyboardInterrupt:
+        pass

@@ -1,0 +1,27 @@
+#!/bin/sh
+# Install the Debian packages fcrdnsd builds, runs and tests with, if any
+# is missing. Needs root (or sudo) only when something must be installed.
+set -e
+PKGS="build-essential pkg-config libevent-dev libunbound-dev libldns-dev
+liblmdb-dev libcmocka-dev nsd unbound dnsutils knot-dnsutils ldnsutils
+lmdb-utils python3 iproute2 procps"
+[ "$1" = "--all" ] && PKGS="$PKGS dnsperf clang"
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "install-deps: installing:$missing"
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# policy-rc.d keeps Debian from starting the system nsd/unbound services
+# on install: we run our own instances on loopback ports.
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+	$SUDO chmod +x /usr/sbin/policy-rc.d
+	trap '$SUDO rm -f /usr/sbin/policy-rc.d' EXIT
+fi
+$SUDO apt-get install -y -qq --no-install-recommends $missing

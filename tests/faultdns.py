@@ -18,6 +18,8 @@ Modes:
   garbage   a reply with the right id that is cut off mid-record (malformed)
   trap      answer REFUSED; exists to prove that no query is made (the test
             asserts its log lines are absent)
+  slow      answer NXDOMAIN (AA, no records) 300 ms late over UDP: a check
+            slow enough that a resolver's retries arrive while it runs
 """
 import argparse
 import os
@@ -25,8 +27,10 @@ import selectors
 import socket
 import struct
 import sys
+import time
 
-MODES = ("servfail", "refused", "silent", "garbage", "trap")
+MODES = ("servfail", "refused", "silent", "garbage", "trap", "slow")
+SLOW_S = 0.3
 
 
 def parse_question(msg):
@@ -65,6 +69,8 @@ def reply(mode, msg):
         # Claims one answer RR, then stops inside its header.
         hdr = struct.pack("!HHHHHH", qid, 0x8400 | rd, 1, 1, 0, 0)
         return hdr + question + b"\xc0\x0c\x00\x0c\x00"
+    if mode == "slow":
+        return struct.pack("!HHHHHH", qid, 0x8403 | rd, 1, 0, 0, 0) + question
     rcode = 2 if mode == "servfail" else 5
     hdr = struct.pack("!HHHHHH", qid, 0x8000 | rd | rcode, 1, 0, 0, 0)
     return hdr + question
@@ -118,8 +124,17 @@ def main():
         log.write("%s %s %s %s\n" % (mode, proto, q[0] if q else "?",
                                     q[1] if q else "?"))
 
+    later = []   # (due, sock, reply, peer) for the slow mode
     while True:
-        for key, _ in sel.select():
+        now = time.monotonic()
+        while later and later[0][0] <= now:
+            _, s, r, peer = later.pop(0)
+            try:
+                s.sendto(r, peer)
+            except OSError:
+                pass
+        wait = max(0.0, later[0][0] - now) if later else None
+        for key, _ in sel.select(wait):
             kind, mode = key.data if isinstance(key.data, tuple) else ("tcp", None)
             s = key.fileobj
             try:
@@ -127,7 +142,9 @@ def main():
                     msg, peer = s.recvfrom(65535)
                     note(mode, "udp", msg)
                     r = reply(mode, msg)
-                    if r is not None:
+                    if r is not None and mode == "slow":
+                        later.append((time.monotonic() + SLOW_S, s, r, peer))
+                    elif r is not None:
                         s.sendto(r, peer)
                 elif kind == "listen":
                     c, _ = s.accept()

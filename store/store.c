@@ -1,0 +1,955 @@
+/*
+ * store.c -- the verdict store on LMDB: environments, transactions,
+ * map growth. The record layout is in record.c.
+ *
+ * Decisions worth knowing before changing this file:
+ *
+ * Durability. The writer opens with MDB_NOMETASYNC and without
+ * MDB_NOSYNC or MDB_WRITEMAP. Each commit fdatasync()s its data pages;
+ * the meta page is written but not flushed (it reaches the disk with the
+ * next commit's sync or the kernel's writeback). A committed verdict is
+ * in the page cache when mdb_txn_commit() returns, so a SIGKILL of the
+ * checker (issue 4's test) never loses it; only a power loss or kernel
+ * crash may roll back the last commit, and LMDB stays consistent then
+ * (ACI, not D, per lmdb.h). Verdicts are a cache that a re-check
+ * rebuilds, so that is the right trade for one fsync per batch instead
+ * of two. MDB_NOSYNC would also survive SIGKILL, but a system crash could
+ * leave a meta page pointing at unwritten pages. MDB_WRITEMAP is avoided
+ * because LMDB's file is sparse: on a full disk a write to the map is a
+ * SIGBUS, where write(2) gives a clean ENOSPC (-> STORE_FULL).
+ *
+ * Map growth. store_put()/store_del() log every operation of the open
+ * batch (op, key, encoded record) in a buffer that the handle keeps.
+ * On MDB_MAP_FULL, from a put or from the commit, the transaction is
+ * aborted, the map doubled with mdb_env_set_mapsize(), and the batch
+ * replayed from the log in a new transaction. STORE_FULL is returned
+ * only when the map cannot grow (STORE_MAP_MAX, or mmap refuses) or the
+ * disk is full (ENOSPC/EDQUOT on commit); the batch is then aborted as a
+ * whole. Batches are the checker's small per-loop-turn groups, so the
+ * log stays small (it is freed after a batch that made it over 1 MiB).
+ *
+ * One environment per directory per process. LMDB forbids opening one
+ * environment twice in a process (its POSIX locks are per process: the
+ * second open may think it is alone and reset the reader table, and
+ * closing either drops the locks of both). So handles are cheap: they
+ * share a refcounted MDB_env per directory (keyed by device and inode),
+ * and each handle has its own read transaction and batch. Because the
+ * env is shared, a map remap (mdb_env_set_mapsize, which munmaps) must
+ * not run while another handle of the process is inside a transaction:
+ * every live transaction holds a read lock on the env's maplock and a
+ * remap takes it for writing (writer-preferring, so a busy set of worker
+ * threads cannot starve it). A thread must not hold two handles of one
+ * directory live at once while it grows the map (it would wait on
+ * itself; the wait is bounded and then fails with STORE_FULL).
+ *
+ * Readers. MDB_RDONLY|MDB_NOTLS|MDB_NORDAHEAD: NOTLS because the read
+ * transaction is kept in the handle and renewed per batch (issue 5), not
+ * tied to a thread; NORDAHEAD because lookups are random and a 10M-record
+ * file is larger than what readahead should drag in. A reader that finds
+ * no environment yet (server started before its checker) retries at most
+ * once a second and answers STORE_NOTFOUND meanwhile.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+#include <lmdb.h>
+
+#include "store.h"
+#include "../common/log.h"
+
+#define STORE_DB_NAME      "verdicts"
+#define STORE_MAP_DEFAULT  ((size_t)64 << 20)
+#define STORE_MAP_MAX      ((uint64_t)1 << 40)  /* 1 TiB of address space */
+#define STORE_REMAP_WAIT_S 10     /* bound on waiting for other handles */
+#define STORE_LOG_KEEP     (1u << 20)
+#define STORE_OP_HDR       (1 + ADDR_LEN + 4)  /* op, key, data length */
+
+/* One open MDB_env, shared by every handle of the process on its dir. */
+struct store_env {
+	struct store_env *next;
+	dev_t dev;
+	ino_t ino;
+	pid_t pid;              /* opener; entries from before a fork are
+	                           never reused (an env must not cross fork) */
+	int refs;
+	int writable;
+	MDB_env *env;
+	MDB_dbi dbi;
+	int have_dbi;           /* the named DB exists and dbi is open */
+	pthread_rwlock_t maplock;
+};
+
+struct store {
+	struct store_env *se;   /* NULL: reader waiting for the env */
+	int flags;
+	size_t mapsize;
+	time_t next_try;        /* reader: monotonic second of next attempt */
+	int lazy_logged;        /* reader: a lazy open error was logged */
+	int version_logged;     /* an unknown record version was logged */
+
+	MDB_txn *rtxn;          /* kept across store_release (reset) */
+	int rlive;              /* rtxn active, maplock read-held */
+
+	MDB_txn *wtxn;          /* open write transaction, maplock held */
+	int batch;              /* a batch is open (store_write_begin) */
+	int batch_err;          /* the batch failed: its error, until ended */
+	int in_foreach;
+
+	uint8_t *log;           /* replay log of the open batch */
+	size_t log_len, log_cap;
+	char dir[];
+};
+
+static pthread_mutex_t store_envs_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct store_env *store_envs;
+
+static time_t mono_sec(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/* mkdir -p with mode for each component created. Returns 0 or -1
+ * (errno set). */
+static int store_mkdirs(const char *dir, mode_t mode)
+{
+	char path[PATH_MAX];
+	size_t i, n = strlen(dir);
+	struct stat sb;
+
+	if (n == 0 || n >= sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(path, dir, n + 1);
+	for (i = 1; i <= n; i++) {
+		if (path[i] != '/' && path[i] != '\0')
+			continue;
+		path[i] = '\0';
+		if (mkdir(path, mode) != 0 && errno != EEXIST)
+			return -1;
+		path[i] = (i == n) ? '\0' : '/';
+	}
+	if (stat(dir, &sb) != 0)
+		return -1;
+	if (!S_ISDIR(sb.st_mode)) {
+		errno = ENOTDIR;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Remap st's env to size (0: the size the writer recorded), as LMDB
+ * requires after MDB_MAP_RESIZED or to grow. Waits, boundedly, until no
+ * other handle of the process is inside a transaction. Returns 0 or -1
+ * (logged).
+ */
+static int store_remap(struct store *st, size_t size)
+{
+	struct store_env *se = st->se;
+	struct timespec ts;
+	int rc;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += STORE_REMAP_WAIT_S;
+	rc = pthread_rwlock_timedwrlock(&se->maplock, &ts);
+	if (rc != 0) {
+		log_err("store %s: cannot remap: other transactions of this "
+		    "process stay open (%s)", st->dir, strerror(rc));
+		return -1;
+	}
+	rc = mdb_env_set_mapsize(se->env, size);
+	pthread_rwlock_unlock(&se->maplock);
+	if (rc != 0) {
+		log_err("store %s: mdb_env_set_mapsize(%zu): %s", st->dir,
+		    size, mdb_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Open the named DB in se if the writer has created it. Serialised by
+ * the registry lock (mdb_dbi_open must not run concurrently in a
+ * process). Returns 1 when open, 0 if not there yet, -1 on error.
+ */
+static int store_env_dbi(struct store_env *se, const char *dir, int create)
+{
+	MDB_txn *txn;
+	int rc, ret = -1;
+
+	pthread_mutex_lock(&store_envs_lock);
+	if (se->have_dbi) {
+		pthread_mutex_unlock(&store_envs_lock);
+		return 1;
+	}
+	rc = mdb_txn_begin(se->env, NULL, create ? 0 : MDB_RDONLY, &txn);
+	if (rc == MDB_MAP_RESIZED) {
+		/* nobody can be inside a transaction: the DB is not open */
+		mdb_env_set_mapsize(se->env, 0);
+		rc = mdb_txn_begin(se->env, NULL, create ? 0 : MDB_RDONLY,
+		    &txn);
+	}
+	if (rc != 0) {
+		log_err("store %s: begin: %s", dir, mdb_strerror(rc));
+		goto out;
+	}
+	rc = mdb_dbi_open(txn, STORE_DB_NAME, create ? MDB_CREATE : 0,
+	    &se->dbi);
+	if (rc == MDB_NOTFOUND && !create) {
+		mdb_txn_abort(txn);
+		ret = 0;
+		goto out;
+	}
+	if (rc != 0) {
+		mdb_txn_abort(txn);
+		log_err("store %s: open database %s: %s", dir, STORE_DB_NAME,
+		    mdb_strerror(rc));
+		goto out;
+	}
+	/* commit publishes the handle to the env, also for a read txn */
+	rc = mdb_txn_commit(txn);
+	if (rc != 0) {
+		log_err("store %s: commit: %s", dir, mdb_strerror(rc));
+		goto out;
+	}
+	se->have_dbi = 1;
+	ret = 1;
+out:
+	pthread_mutex_unlock(&store_envs_lock);
+	return ret;
+}
+
+/*
+ * Find or open the env of st->dir. Returns 1 with st->se set, 0 if a
+ * reader finds no environment yet, -1 on error (logged unless quiet).
+ */
+static int store_env_get(struct store *st, int quiet)
+{
+	int writer = (st->flags & STORE_WRITER) != 0;
+	struct store_env *se;
+	struct stat sb;
+	char path[PATH_MAX];
+	unsigned flags;
+	int rc;
+
+	if (stat(st->dir, &sb) != 0) {
+		if (errno == ENOENT && !writer)
+			return 0;
+		if (!quiet)
+			log_err("store %s: %s", st->dir, strerror(errno));
+		return -1;
+	}
+	pthread_mutex_lock(&store_envs_lock);
+	for (se = store_envs; se; se = se->next) {
+		if (se->dev == sb.st_dev && se->ino == sb.st_ino &&
+		    se->pid == getpid())
+			break;
+	}
+	if (se) {
+		if (writer && !se->writable) {
+			pthread_mutex_unlock(&store_envs_lock);
+			log_err("store %s: already open read-only in this "
+			    "process", st->dir);
+			return -1;
+		}
+		se->refs++;
+		st->se = se;
+		pthread_mutex_unlock(&store_envs_lock);
+		return 1;
+	}
+
+	if (!writer) {
+		/* The writer's first write is two meta pages; a shorter file
+		 * is an environment being created, not one to open. */
+		snprintf(path, sizeof(path), "%s/data.mdb", st->dir);
+		if (stat(path, &sb) != 0 ||
+		    sb.st_size < 2 * (off_t)sysconf(_SC_PAGESIZE)) {
+			pthread_mutex_unlock(&store_envs_lock);
+			if (errno == ENOENT || sb.st_size >= 0)
+				return 0;
+			return -1;
+		}
+		if (stat(st->dir, &sb) != 0) {
+			pthread_mutex_unlock(&store_envs_lock);
+			return 0;
+		}
+	}
+
+	se = calloc(1, sizeof(*se));
+	if (se == NULL) {
+		pthread_mutex_unlock(&store_envs_lock);
+		log_err("store %s: out of memory", st->dir);
+		return -1;
+	}
+	flags = MDB_NOTLS | MDB_NORDAHEAD |
+	    (writer ? MDB_NOMETASYNC : MDB_RDONLY);
+	rc = mdb_env_create(&se->env);
+	if (rc == 0)
+		rc = mdb_env_set_maxdbs(se->env, 2);
+	if (rc == 0 && writer)
+		rc = mdb_env_set_mapsize(se->env, st->mapsize);
+	if (rc == 0)
+		rc = mdb_env_open(se->env, st->dir, flags, 0640);
+	if (rc != 0) {
+		if (se->env)
+			mdb_env_close(se->env);
+		free(se);
+		pthread_mutex_unlock(&store_envs_lock);
+		if (rc == ENOENT && !writer)
+			return 0;
+		if (!quiet)
+			log_err("store %s: open: %s", st->dir, mdb_strerror(rc));
+		return -1;
+	}
+	if (writer) {
+		int dead = 0;
+		/* slots of readers that were killed pin old pages */
+		mdb_reader_check(se->env, &dead);
+		if (dead > 0)
+			log_info("store %s: cleared %d stale reader slots",
+			    st->dir, dead);
+	}
+	{
+		pthread_rwlockattr_t a;
+		pthread_rwlockattr_init(&a);
+		pthread_rwlockattr_setkind_np(&a,
+		    PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+		pthread_rwlock_init(&se->maplock, &a);
+		pthread_rwlockattr_destroy(&a);
+	}
+	se->dev = sb.st_dev;
+	se->ino = sb.st_ino;
+	se->pid = getpid();
+	se->refs = 1;
+	se->writable = writer;
+	se->next = store_envs;
+	store_envs = se;
+	st->se = se;
+	pthread_mutex_unlock(&store_envs_lock);
+	return 1;
+}
+
+/* Drop st's reference to its env; the last one closes it. */
+static void store_env_put(struct store *st)
+{
+	struct store_env *se = st->se, **pp;
+
+	if (se == NULL)
+		return;
+	st->se = NULL;
+	pthread_mutex_lock(&store_envs_lock);
+	if (--se->refs > 0 || se->pid != getpid()) {
+		/* an inherited env is left alone: closing it here would
+		 * clear the parent's reader slots */
+		pthread_mutex_unlock(&store_envs_lock);
+		return;
+	}
+	for (pp = &store_envs; *pp; pp = &(*pp)->next) {
+		if (*pp == se) {
+			*pp = se->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&store_envs_lock);
+	mdb_env_close(se->env);
+	pthread_rwlock_destroy(&se->maplock);
+	free(se);
+}
+
+/*
+ * 1 if st can be used now, 0 if a reader still waits for the
+ * environment or its database (tried at most once a second).
+ */
+static int store_ready(struct store *st)
+{
+	time_t now;
+	int r;
+
+	if (st->se && st->se->have_dbi)
+		return 1;
+	now = mono_sec();
+	if (st->next_try != 0 && now < st->next_try)
+		return 0;
+	st->next_try = now + 1;
+	if (st->se == NULL) {
+		r = store_env_get(st, st->lazy_logged);
+		if (r < 0)
+			st->lazy_logged = 1;
+		if (r <= 0)
+			return 0;
+	}
+	r = store_env_dbi(st->se, st->dir, 0);
+	return r > 0;
+}
+
+int store_open(struct store **out, const char *dir, int flags,
+	size_t mapsize)
+{
+	struct store *st;
+	size_t n;
+	int writer = (flags & STORE_WRITER) != 0;
+
+	*out = NULL;
+	if (dir == NULL || *dir == '\0' ||
+	    ((flags & (STORE_RDONLY | STORE_WRITER)) !=
+	     STORE_RDONLY && !writer) ||
+	    ((flags & STORE_RDONLY) && writer)) {
+		log_err("store %s: bad open flags 0x%x", dir ? dir : "(null)",
+		    (unsigned)flags);
+		return STORE_ERR;
+	}
+	n = strlen(dir);
+	st = calloc(1, sizeof(*st) + n + 1);
+	if (st == NULL) {
+		log_err("store %s: out of memory", dir);
+		return STORE_ERR;
+	}
+	memcpy(st->dir, dir, n + 1);
+	st->flags = flags;
+	st->mapsize = mapsize ? mapsize : STORE_MAP_DEFAULT;
+
+	if (writer) {
+		if (store_mkdirs(dir, 0750) != 0) {
+			log_err("store %s: cannot create directory: %s", dir,
+			    strerror(errno));
+			free(st);
+			return STORE_ERR;
+		}
+		if (store_env_get(st, 0) != 1 ||
+		    store_env_dbi(st->se, dir, 1) != 1) {
+			store_env_put(st);
+			free(st);
+			return STORE_ERR;
+		}
+	} else {
+		/* a real error now is reported now; "not there yet" is not
+		 * an error (see store_ready) */
+		int r = store_env_get(st, 0);
+		if (r < 0) {
+			free(st);
+			return STORE_ERR;
+		}
+		st->next_try = mono_sec() + 1;
+		if (r > 0 && store_env_dbi(st->se, dir, 0) < 0) {
+			store_env_put(st);
+			free(st);
+			return STORE_ERR;
+		}
+	}
+	*out = st;
+	return STORE_OK;
+}
+
+void store_close(struct store *st)
+{
+	if (st == NULL)
+		return;
+	if (st->batch) {
+		log_warn("store %s: closed with a batch open; it is aborted",
+		    st->dir);
+		store_write_abort(st);
+	}
+	store_release(st);
+	if (st->rtxn && st->se && st->se->pid == getpid())
+		mdb_txn_abort(st->rtxn);
+	st->rtxn = NULL;
+	store_env_put(st);
+	free(st->log);
+	free(st);
+}
+
+/*
+ * Make st->rtxn live: renew the kept transaction (cheap: it only takes a
+ * reader slot's snapshot) or begin one. On MDB_MAP_RESIZED the writer has
+ * grown the map past ours: remap to the recorded size and try again.
+ */
+static int store_rtxn(struct store *st)
+{
+	struct store_env *se = st->se;
+	int rc, tries;
+
+	if (st->rlive)
+		return STORE_OK;
+	for (tries = 0; tries < 4; tries++) {
+		pthread_rwlock_rdlock(&se->maplock);
+		if (st->rtxn)
+			rc = mdb_txn_renew(st->rtxn);
+		else
+			rc = mdb_txn_begin(se->env, NULL, MDB_RDONLY,
+			    &st->rtxn);
+		if (rc == 0) {
+			st->rlive = 1;
+			return STORE_OK;
+		}
+		/* a failed renew leaves rtxn reset, a failed begin frees it */
+		pthread_rwlock_unlock(&se->maplock);
+		if (rc != MDB_MAP_RESIZED) {
+			log_err("store %s: read transaction: %s", st->dir,
+			    mdb_strerror(rc));
+			return STORE_ERR;
+		}
+		if (store_remap(st, 0) != 0)
+			return STORE_ERR;
+	}
+	log_err("store %s: map keeps being resized", st->dir);
+	return STORE_ERR;
+}
+
+void store_release(struct store *st)
+{
+	if (st == NULL || !st->rlive)
+		return;
+	mdb_txn_reset(st->rtxn);
+	st->rlive = 0;
+	pthread_rwlock_unlock(&st->se->maplock);
+}
+
+int store_get(struct store *st, const uint8_t key[ADDR_LEN],
+	struct store_record *rec)
+{
+	MDB_val k, v;
+	MDB_txn *txn;
+	char a[ADDR_STRLEN];
+	int rc;
+
+	if (!store_ready(st))
+		return STORE_NOTFOUND;
+	if (st->wtxn) {
+		txn = st->wtxn;     /* the writer sees its own batch */
+	} else {
+		if ((rc = store_rtxn(st)) != STORE_OK)
+			return rc;
+		txn = st->rtxn;
+	}
+	k.mv_size = ADDR_LEN;
+	k.mv_data = (void *)key;
+	rc = mdb_get(txn, st->se->dbi, &k, &v);
+	if (rc == MDB_NOTFOUND)
+		return STORE_NOTFOUND;
+	if (rc != 0) {
+		log_err("store %s: get %s: %s", st->dir,
+		    addr_format(key, a, sizeof(a)), mdb_strerror(rc));
+		return STORE_ERR;
+	}
+	if (v.mv_size >= 1 &&
+	    ((const uint8_t *)v.mv_data)[0] != STORE_RECORD_VERSION) {
+		if (!st->version_logged) {
+			st->version_logged = 1;
+			log_warn("store %s: record of %s has version %u, this "
+			    "binary reads %u; treated as absent", st->dir,
+			    addr_format(key, a, sizeof(a)),
+			    ((const uint8_t *)v.mv_data)[0],
+			    STORE_RECORD_VERSION);
+		}
+		return STORE_NOTFOUND;
+	}
+	if (store_record_decode(v.mv_data, v.mv_size, rec) != STORE_OK) {
+		log_err("store %s: record of %s (%zu bytes) is corrupt",
+		    st->dir, addr_format(key, a, sizeof(a)), v.mv_size);
+		return STORE_CORRUPT;
+	}
+	return STORE_OK;
+}
+
+/* ---- writing ---- */
+
+static int store_is_writer(struct store *st, const char *what)
+{
+	if (st != NULL && (st->flags & STORE_WRITER) && st->se)
+		return 1;
+	log_err("store %s: %s on a read-only handle",
+	    st ? st->dir : "(null)", what);
+	return 0;
+}
+
+/* Map an LMDB/errno code from a write to a STORE_* code, logging it. */
+static int store_write_error(struct store *st, const char *what, int rc)
+{
+	if (rc == ENOSPC || rc == EDQUOT) {
+		log_err("store %s: %s: %s; batch not stored", st->dir, what,
+		    mdb_strerror(rc));
+		return STORE_FULL;
+	}
+	log_err("store %s: %s: %s; batch not stored", st->dir, what,
+	    mdb_strerror(rc));
+	return STORE_ERR;
+}
+
+/* End the write transaction (abort) and drop its maplock hold. */
+static void store_wtxn_abort(struct store *st)
+{
+	if (st->wtxn == NULL)
+		return;
+	mdb_txn_abort(st->wtxn);
+	st->wtxn = NULL;
+	pthread_rwlock_unlock(&st->se->maplock);
+}
+
+static int store_wtxn_begin(struct store *st)
+{
+	int rc;
+
+	pthread_rwlock_rdlock(&st->se->maplock);
+	rc = mdb_txn_begin(st->se->env, NULL, 0, &st->wtxn);
+	if (rc != 0) {
+		st->wtxn = NULL;
+		pthread_rwlock_unlock(&st->se->maplock);
+	}
+	return rc;
+}
+
+/* Apply log entry at off to the write transaction. Returns LMDB's code. */
+static int store_apply(struct store *st, size_t off, size_t *next)
+{
+	const uint8_t *p = st->log + off;
+	uint32_t dlen;
+	MDB_val k, v;
+	int rc;
+
+	memcpy(&dlen, p + 1 + ADDR_LEN, 4);
+	k.mv_size = ADDR_LEN;
+	k.mv_data = (void *)(p + 1);
+	if (p[0]) {
+		rc = mdb_del(st->wtxn, st->se->dbi, &k, NULL);
+		if (rc == MDB_NOTFOUND)
+			rc = 0;
+	} else {
+		v.mv_size = dlen;
+		v.mv_data = (void *)(p + STORE_OP_HDR);
+		rc = mdb_put(st->wtxn, st->se->dbi, &k, &v, 0);
+	}
+	*next = off + STORE_OP_HDR + dlen;
+	return rc;
+}
+
+/*
+ * MDB_MAP_FULL: abort, double the map, replay the batch's log, and
+ * repeat while the map is still too small. Returns STORE_OK with a new
+ * write transaction holding the whole batch, or STORE_FULL / STORE_ERR.
+ */
+static int store_grow_replay(struct store *st)
+{
+	MDB_envinfo info;
+	size_t off, next;
+	uint64_t want;
+	int rc, dead = 0;
+
+	for (;;) {
+		store_wtxn_abort(st);
+		store_release(st);
+		mdb_reader_check(st->se->env, &dead);
+		mdb_env_info(st->se->env, &info);
+		want = (uint64_t)info.me_mapsize * 2;
+		if (want > STORE_MAP_MAX || want > SIZE_MAX) {
+			log_err("store %s: map full at %zu MiB, the limit",
+			    st->dir, info.me_mapsize >> 20);
+			return STORE_FULL;
+		}
+		if (store_remap(st, (size_t)want) != 0)
+			return STORE_FULL;
+		log_info("store %s: map grown to %llu MiB", st->dir,
+		    (unsigned long long)(want >> 20));
+		if ((rc = store_wtxn_begin(st)) != 0)
+			return store_write_error(st, "begin", rc);
+		for (off = 0, rc = 0; off < st->log_len && rc == 0; off = next)
+			rc = store_apply(st, off, &next);
+		if (rc == 0)
+			return STORE_OK;
+		if (rc != MDB_MAP_FULL)
+			return store_write_error(st, "replay", rc);
+	}
+}
+
+/* Mark the open batch failed with code: its transaction is gone, and
+ * later puts return code until commit or abort. */
+static int store_batch_fail(struct store *st, int code)
+{
+	store_wtxn_abort(st);
+	st->log_len = 0;
+	st->batch_err = code;
+	return code;
+}
+
+int store_write_begin(struct store *st)
+{
+	int rc;
+
+	if (!store_is_writer(st, "write"))
+		return STORE_ERR;
+	if (st->batch || st->in_foreach) {
+		log_err("store %s: write_begin inside a %s", st->dir,
+		    st->batch ? "batch" : "store_foreach");
+		return STORE_ERR;
+	}
+	/* pointers from an earlier store_get end here: growth may remap */
+	store_release(st);
+	if ((rc = store_wtxn_begin(st)) != 0)
+		return store_write_error(st, "begin", rc);
+	st->batch = 1;
+	st->batch_err = 0;
+	st->log_len = 0;
+	return STORE_OK;
+}
+
+static void store_batch_end(struct store *st)
+{
+	st->batch = 0;
+	st->batch_err = 0;
+	st->log_len = 0;
+	if (st->log_cap > STORE_LOG_KEEP) {
+		free(st->log);
+		st->log = NULL;
+		st->log_cap = 0;
+	}
+}
+
+int store_write_commit(struct store *st)
+{
+	int rc, ret;
+
+	if (!store_is_writer(st, "commit"))
+		return STORE_ERR;
+	if (!st->batch) {
+		log_err("store %s: commit without a batch", st->dir);
+		return STORE_ERR;
+	}
+	if (st->batch_err) {
+		ret = st->batch_err;
+		store_batch_end(st);
+		return ret;
+	}
+	for (;;) {
+		rc = mdb_txn_commit(st->wtxn);  /* frees wtxn either way */
+		st->wtxn = NULL;
+		pthread_rwlock_unlock(&st->se->maplock);
+		if (rc != MDB_MAP_FULL)
+			break;
+		/* the freelist did not fit: grow and replay, then retry */
+		if ((ret = store_grow_replay(st)) != STORE_OK) {
+			store_wtxn_abort(st);
+			store_batch_end(st);
+			return ret;
+		}
+	}
+	ret = rc == 0 ? STORE_OK : store_write_error(st, "commit", rc);
+	store_batch_end(st);
+	return ret;
+}
+
+void store_write_abort(struct store *st)
+{
+	if (st == NULL || !st->batch)
+		return;
+	store_wtxn_abort(st);
+	store_batch_end(st);
+}
+
+/* Reserve room for one more log entry of up to dlen data bytes.
+ * Returns a pointer to it, or NULL (out of memory, logged). */
+static uint8_t *store_log_reserve(struct store *st, size_t dlen)
+{
+	size_t need = st->log_len + STORE_OP_HDR + dlen, cap;
+	uint8_t *p;
+
+	if (need > st->log_cap) {
+		cap = st->log_cap ? st->log_cap : 4096;
+		while (cap < need)
+			cap *= 2;
+		p = realloc(st->log, cap);
+		if (p == NULL) {
+			log_err("store %s: out of memory for batch", st->dir);
+			return NULL;
+		}
+		st->log = p;
+		st->log_cap = cap;
+	}
+	return st->log + st->log_len;
+}
+
+/*
+ * Log one operation and apply it to the batch; handles growth. del is 1
+ * for a delete (rec NULL). Returns STORE_OK, STORE_NOTFOUND (delete of
+ * an absent key: nothing logged) or an error that failed the batch.
+ */
+static int store_op(struct store *st, int del, const uint8_t key[ADDR_LEN],
+	const struct store_record *rec)
+{
+	uint8_t *p;
+	uint32_t dlen = 0;
+	size_t off, next;
+	char a[ADDR_STRLEN];
+	int n, rc;
+
+	p = store_log_reserve(st, del ? 0 : STORE_RECORD_MAX);
+	if (p == NULL)
+		return store_batch_fail(st, STORE_ERR);
+	if (!del) {
+		n = store_record_encode(rec, p + STORE_OP_HDR,
+		    STORE_RECORD_MAX);
+		if (n < 0) {
+			log_err("store %s: record for %s breaks the bounds",
+			    st->dir, addr_format(key, a, sizeof(a)));
+			return store_batch_fail(st, STORE_ERR);
+		}
+		dlen = (uint32_t)n;
+	}
+	p[0] = (uint8_t)del;
+	memcpy(p + 1, key, ADDR_LEN);
+	memcpy(p + 1 + ADDR_LEN, &dlen, 4);
+	off = st->log_len;
+
+	if (del) {
+		MDB_val k;
+		k.mv_size = ADDR_LEN;
+		k.mv_data = (void *)key;
+		rc = mdb_del(st->wtxn, st->se->dbi, &k, NULL);
+		if (rc == MDB_NOTFOUND)
+			return STORE_NOTFOUND;
+	} else {
+		rc = store_apply(st, off, &next);
+	}
+	st->log_len = off + STORE_OP_HDR + dlen;
+	if (rc == MDB_MAP_FULL) {
+		rc = store_grow_replay(st);
+		return rc == STORE_OK ? rc : store_batch_fail(st, rc);
+	}
+	if (rc != 0)
+		return store_batch_fail(st, store_write_error(st,
+		    del ? "del" : "put", rc));
+	return STORE_OK;
+}
+
+/* Run one operation, in the open batch or in a batch of its own. */
+static int store_write_one(struct store *st, int del,
+	const uint8_t key[ADDR_LEN], const struct store_record *rec)
+{
+	int rc, own;
+
+	if (!store_is_writer(st, del ? "del" : "put"))
+		return STORE_ERR;
+	if (st->in_foreach) {
+		log_err("store %s: write inside store_foreach", st->dir);
+		return STORE_ERR;
+	}
+	if (st->batch && st->batch_err)
+		return st->batch_err;
+	own = !st->batch;
+	if (own && (rc = store_write_begin(st)) != STORE_OK)
+		return rc;
+	rc = store_op(st, del, key, rec);
+	if (!own)
+		return rc;
+	if (rc == STORE_NOTFOUND) {
+		store_write_abort(st);
+		return rc;
+	}
+	if (rc != STORE_OK) {
+		store_write_abort(st);
+		return rc;
+	}
+	return store_write_commit(st);
+}
+
+int store_put(struct store *st, const uint8_t key[ADDR_LEN],
+	const struct store_record *rec)
+{
+	return store_write_one(st, 0, key, rec);
+}
+
+int store_del(struct store *st, const uint8_t key[ADDR_LEN])
+{
+	return store_write_one(st, 1, key, NULL);
+}
+
+/* ---- whole-store operations ---- */
+
+int store_foreach(struct store *st,
+	int (*fn)(const uint8_t key[ADDR_LEN], const struct store_record *rec,
+	          void *arg),
+	void *arg)
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	struct store_record rec;
+	char a[ADDR_STRLEN];
+	MDB_cursor_op op = MDB_FIRST;
+	int rc, ret = 0;
+
+	if (st == NULL || !store_ready(st))
+		return 0;
+	if (st->in_foreach) {
+		log_err("store %s: nested store_foreach", st->dir);
+		return STORE_ERR;
+	}
+	if ((rc = store_rtxn(st)) != STORE_OK)
+		return rc;
+	rc = mdb_cursor_open(st->rtxn, st->se->dbi, &cur);
+	if (rc != 0) {
+		log_err("store %s: cursor: %s", st->dir, mdb_strerror(rc));
+		store_release(st);
+		return STORE_ERR;
+	}
+	st->in_foreach = 1;
+	while ((rc = mdb_cursor_get(cur, &k, &v, op)) == 0) {
+		const uint8_t *key = k.mv_data;
+		op = MDB_NEXT;
+		if (k.mv_size != ADDR_LEN) {
+			log_err("store %s: key of %zu bytes skipped", st->dir,
+			    k.mv_size);
+			continue;
+		}
+		if (store_record_decode(v.mv_data, v.mv_size, &rec) !=
+		    STORE_OK) {
+			log_err("store %s: record of %s (%zu bytes) does not "
+			    "decode, skipped", st->dir,
+			    addr_format(key, a, sizeof(a)), v.mv_size);
+			continue;
+		}
+		if ((ret = fn(key, &rec, arg)) != 0)
+			break;
+	}
+	if (rc != 0 && rc != MDB_NOTFOUND) {
+		log_err("store %s: cursor: %s", st->dir, mdb_strerror(rc));
+		ret = STORE_ERR;
+	}
+	mdb_cursor_close(cur);
+	st->in_foreach = 0;
+	store_release(st);
+	return ret;
+}
+
+int store_stat(struct store *st, uint64_t *entries, uint64_t *bytes)
+{
+	MDB_stat ms;
+	MDB_envinfo info;
+	int rc, was_live;
+
+	*entries = 0;
+	*bytes = 0;
+	if (st == NULL || !store_ready(st))
+		return STORE_OK;
+	was_live = st->rlive;
+	if ((rc = store_rtxn(st)) != STORE_OK)
+		return rc;
+	rc = mdb_stat(st->rtxn, st->se->dbi, &ms);
+	if (rc == 0) {
+		*entries = ms.ms_entries;
+		mdb_env_info(st->se->env, &info);
+		*bytes = ((uint64_t)info.me_last_pgno + 1) * ms.ms_psize;
+	} else {
+		log_err("store %s: stat: %s", st->dir, mdb_strerror(rc));
+	}
+	if (!was_live)
+		store_release(st);
+	return rc == 0 ? STORE_OK : STORE_ERR;
+}

@@ -57,7 +57,7 @@ run: deps all
 	$(B)/fcrdnsd $(ARGS)
 
 demo: deps all
-	sh tools/demo.sh
+	bash tools/demo.sh
 
 clean:
 	rm -rf build

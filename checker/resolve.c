@@ -329,10 +329,14 @@ resolve_hold_done(evutil_socket_t fd, short what, void *arg)
 {
 	struct lookup *lk = arg;
 
+	struct resolver *r = lk->res;
+
 	(void)fd;
 	(void)what;
 	resolve_unhold(lk);
 	resolve_lookup_free(lk);
+	if (r->on_release)
+		r->on_release(r->release_arg);
 }
 
 void

@@ -15,8 +15,7 @@
  * resolver.outstanding until its callback would have fired. That moment
  * cannot be observed (the callback is suppressed), so it is estimated by a
  * hold timer of RESOLVE_HOLD_MS: an upper bound of how long libunbound
- * works on one query before it answers SERVFAIL (see resolve.c for how it
- * was measured). The estimate errs on the long side: the window may
+ * works on one query before it answers SERVFAIL (measured, see below). The estimate errs on the long side: the window may
  * shrink for a while after a burst of timeouts, it never overshoots.
  */
 #ifndef FCRDNS_CHECKER_RESOLVE_H
@@ -31,8 +30,19 @@ struct event_base;
 struct ub_ctx;
 struct lookup;
 
-/* Upper bound of libunbound's own give-up time for one query (ms). */
-#define RESOLVE_HOLD_MS 30000
+/*
+ * Upper bound of libunbound's own give-up time for one query (ms).
+ * Measured with libunbound 1.17 against a stub server that never answers
+ * (UDP bound, no reply): the callback came with SERVFAIL after 17.3 s
+ * (retransmits at a doubling RTO starting from 376 ms, then the server is
+ * marked down; later queries to it fail at once until infra-host-ttl).
+ * A name whose delegation chain has several silent levels can take a few
+ * of those, so the hold is 60 s: long enough that a cancelled lookup is
+ * never dropped from the count while libunbound still works on it in
+ * the cases we know, short enough that a burst of timeouts does not
+ * starve the window for long.
+ */
+#define RESOLVE_HOLD_MS 60000
 
 struct resolver {
 	struct ub_ctx *ctx;
@@ -44,6 +54,10 @@ struct resolver {
 	uint64_t started, cancelled, failed_start;
 	uint32_t hold_ms;       /* RESOLVE_HOLD_MS; tests may lower it */
 	struct lookup *held_list; /* cancelled lookups waiting out the hold */
+	/* Called after a hold ends (room in the window again); may be NULL.
+	 * Set by the owner after resolve_init(). */
+	void (*on_release)(void *arg);
+	void *release_arg;
 };
 
 /* Called once per lookup with the decoded reply. The callee owns the

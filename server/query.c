@@ -276,7 +276,7 @@ static enum query_kind
 query_grammar(struct query *q, const uint8_t *name, unsigned below)
 {
 	int all_octet = 1, all_nibble = 1, all_digit = 1;
-	unsigned i, v;
+	unsigned i, v = 0;
 
 	for (i = 0; i < below; i++) {
 		const uint8_t *l = name + q->label_off[i];

@@ -11,7 +11,8 @@
  * Records are served as written in the file (dns-server.md): their A and
  * AAAA data are exempt from the 127/8 rule that holds for verdicts.
  * Not supported (refused at load): records outside the zone, classes
- * other than IN, more than ZONE_MAX_RRS records. Wildcards and
+ * other than IN, more than one SOA, $INCLUDE, more than ZONE_MAX_RRS
+ * records. Wildcards and
  * delegations are not interpreted: a "*" owner is a literal label and an
  * NS below the apex is answered as data, not as a referral.
  */

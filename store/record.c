@@ -37,7 +37,8 @@
 #define REC_HDR_LEN  39
 #define REC_TIME_MAX ((int64_t)1 << 40)   /* exclusive */
 
-static void put_le(uint8_t *p, uint64_t v, int n)
+static void
+put_le(uint8_t *p, uint64_t v, int n)
 {
 	int i;
 	for (i = 0; i < n; i++) {
@@ -46,7 +47,8 @@ static void put_le(uint8_t *p, uint64_t v, int n)
 	}
 }
 
-static uint64_t get_le(const uint8_t *p, int n)
+static uint64_t
+get_le(const uint8_t *p, int n)
 {
 	uint64_t v = 0;
 	int i;
@@ -55,17 +57,20 @@ static uint64_t get_le(const uint8_t *p, int n)
 	return v;
 }
 
-static int time_ok(int64_t t)
+static int
+time_ok(int64_t t)
 {
 	return t >= 0 && t < REC_TIME_MAX;
 }
 
-static int verdict_ok(int v)
+static int
+verdict_ok(int v)
 {
 	return v >= V_NONE && v <= V_TEMPERROR;
 }
 
-static int def_verdict_ok(int v)
+static int
+def_verdict_ok(int v)
 {
 	return v == V_NONE || verdict_is_definitive(v);
 }
@@ -75,7 +80,8 @@ static int def_verdict_ok(int v)
  * many octets. Returns the bytes they take, or -1 if an entry is empty or
  * runs past len. Used by encode (caller's data) and decode (file data).
  */
-static long names_span(const uint8_t *p, size_t len, unsigned n)
+static long
+names_span(const uint8_t *p, size_t len, unsigned n)
 {
 	size_t pos = 0;
 	unsigned i;
@@ -97,7 +103,8 @@ static long names_span(const uint8_t *p, size_t len, unsigned n)
  * stored. The checks are the same as decode's, so anything encode
  * accepts, decode accepts.
  */
-static int record_valid(const struct store_record *rec)
+static int
+record_valid(const struct store_record *rec)
 {
 	long span;
 
@@ -126,7 +133,8 @@ static int record_valid(const struct store_record *rec)
  * the bounds or buf is shorter than the record (nothing useful is left in
  * buf then). STORE_RECORD_MAX is always enough.
  */
-int store_record_encode(const struct store_record *rec, uint8_t *buf,
+int
+store_record_encode(const struct store_record *rec, uint8_t *buf,
 	size_t len)
 {
 	size_t need, alen;
@@ -169,7 +177,8 @@ int store_record_encode(const struct store_record *rec, uint8_t *buf,
  * STORE_RECORD_VERSION is STORE_CORRUPT here; store_get() looks at the
  * version first and reports such a record as absent.
  */
-int store_record_decode(const uint8_t *buf, size_t len,
+int
+store_record_decode(const uint8_t *buf, size_t len,
 	struct store_record *rec)
 {
 	struct store_record r;
@@ -216,7 +225,8 @@ int store_record_decode(const uint8_t *buf, size_t len,
  * Iterate the packed names of rec. A malformed entry ends the walk, so
  * a caller that builds rec by hand cannot be led past names_len.
  */
-int store_names_next(const struct store_record *rec, size_t *pos,
+int
+store_names_next(const struct store_record *rec, size_t *pos,
 	const uint8_t **name, size_t *len)
 {
 	size_t p = *pos, l;

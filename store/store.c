@@ -24,8 +24,10 @@
  * aborted, the map doubled with mdb_env_set_mapsize(), and the batch
  * replayed from the log in a new transaction. STORE_FULL is returned
  * only when the map cannot grow (STORE_MAP_MAX, or mmap refuses) or the
- * disk is full (ENOSPC/EDQUOT on commit); the batch is then aborted as a
- * whole. Batches are the checker's small per-loop-turn groups, so the
+ * disk is full (ENOSPC, EDQUOT or EFBIG from LMDB's writes at commit);
+ * the batch is then aborted as a whole: LMDB writes the meta page that
+ * makes a commit visible only after its data pages, so a failed commit
+ * leaves the previous state intact. Batches are the checker's small per-loop-turn groups, so the
  * log stays small (it is freed after a batch that made it over 1 MiB).
  *
  * One environment per directory per process. LMDB forbids opening one
@@ -93,6 +95,7 @@ struct store {
 	time_t next_try;        /* reader: monotonic second of next attempt */
 	int lazy_logged;        /* reader: a lazy open error was logged */
 	int version_logged;     /* an unknown record version was logged */
+	time_t corrupt_logged_at;
 
 	MDB_txn *rtxn;          /* kept across store_release (reset) */
 	int rlive;              /* rtxn active, maplock read-held */
@@ -110,7 +113,8 @@ struct store {
 static pthread_mutex_t store_envs_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct store_env *store_envs;
 
-static time_t mono_sec(void)
+static time_t
+mono_sec(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -119,7 +123,8 @@ static time_t mono_sec(void)
 
 /* mkdir -p with mode for each component created. Returns 0 or -1
  * (errno set). */
-static int store_mkdirs(const char *dir, mode_t mode)
+static int
+store_mkdirs(const char *dir, mode_t mode)
 {
 	char path[PATH_MAX];
 	size_t i, n = strlen(dir);
@@ -153,7 +158,8 @@ static int store_mkdirs(const char *dir, mode_t mode)
  * other handle of the process is inside a transaction. Returns 0 or -1
  * (logged).
  */
-static int store_remap(struct store *st, size_t size)
+static int
+store_remap(struct store *st, size_t size)
 {
 	struct store_env *se = st->se;
 	struct timespec ts;
@@ -182,7 +188,8 @@ static int store_remap(struct store *st, size_t size)
  * the registry lock (mdb_dbi_open must not run concurrently in a
  * process). Returns 1 when open, 0 if not there yet, -1 on error.
  */
-static int store_env_dbi(struct store_env *se, const char *dir, int create)
+static int
+store_env_dbi(struct store_env *se, const char *dir, int create)
 {
 	MDB_txn *txn;
 	int rc, ret = -1;
@@ -222,7 +229,7 @@ static int store_env_dbi(struct store_env *se, const char *dir, int create)
 		log_err("store %s: commit: %s", dir, mdb_strerror(rc));
 		goto out;
 	}
-	se->have_dbi = 1;
+	__atomic_store_n(&se->have_dbi, 1, __ATOMIC_RELEASE);
 	ret = 1;
 out:
 	pthread_mutex_unlock(&store_envs_lock);
@@ -233,7 +240,8 @@ out:
  * Find or open the env of st->dir. Returns 1 with st->se set, 0 if a
  * reader finds no environment yet, -1 on error (logged unless quiet).
  */
-static int store_env_get(struct store *st, int quiet)
+static int
+store_env_get(struct store *st, int quiet)
 {
 	int writer = (st->flags & STORE_WRITER) != 0;
 	struct store_env *se;
@@ -271,15 +279,17 @@ static int store_env_get(struct store *st, int quiet)
 	if (!writer) {
 		/* The writer's first write is two meta pages; a shorter file
 		 * is an environment being created, not one to open. */
+		struct stat fsb;
 		snprintf(path, sizeof(path), "%s/data.mdb", st->dir);
-		if (stat(path, &sb) != 0 ||
-		    sb.st_size < 2 * (off_t)sysconf(_SC_PAGESIZE)) {
+		if (stat(path, &fsb) != 0) {
 			pthread_mutex_unlock(&store_envs_lock);
-			if (errno == ENOENT || sb.st_size >= 0)
+			if (errno == ENOENT)
 				return 0;
+			if (!quiet)
+				log_err("store %s: %s", path, strerror(errno));
 			return -1;
 		}
-		if (stat(st->dir, &sb) != 0) {
+		if (fsb.st_size < 2 * (off_t)sysconf(_SC_PAGESIZE)) {
 			pthread_mutex_unlock(&store_envs_lock);
 			return 0;
 		}
@@ -340,7 +350,8 @@ static int store_env_get(struct store *st, int quiet)
 }
 
 /* Drop st's reference to its env; the last one closes it. */
-static void store_env_put(struct store *st)
+static void
+store_env_put(struct store *st)
 {
 	struct store_env *se = st->se, **pp;
 
@@ -370,12 +381,14 @@ static void store_env_put(struct store *st)
  * 1 if st can be used now, 0 if a reader still waits for the
  * environment or its database (tried at most once a second).
  */
-static int store_ready(struct store *st)
+static int
+store_ready(struct store *st)
 {
 	time_t now;
 	int r;
 
-	if (st->se && st->se->have_dbi)
+	/* have_dbi goes 0 -> 1 once, under the registry lock */
+	if (st->se && __atomic_load_n(&st->se->have_dbi, __ATOMIC_ACQUIRE))
 		return 1;
 	now = mono_sec();
 	if (st->next_try != 0 && now < st->next_try)
@@ -392,7 +405,8 @@ static int store_ready(struct store *st)
 	return r > 0;
 }
 
-int store_open(struct store **out, const char *dir, int flags,
+int
+store_open(struct store **out, const char *dir, int flags,
 	size_t mapsize)
 {
 	struct store *st;
@@ -401,9 +415,9 @@ int store_open(struct store **out, const char *dir, int flags,
 
 	*out = NULL;
 	if (dir == NULL || *dir == '\0' ||
-	    ((flags & (STORE_RDONLY | STORE_WRITER)) !=
-	     STORE_RDONLY && !writer) ||
-	    ((flags & STORE_RDONLY) && writer)) {
+	    (flags & (STORE_RDONLY | STORE_WRITER)) == 0 ||
+	    (flags & (STORE_RDONLY | STORE_WRITER)) ==
+	    (STORE_RDONLY | STORE_WRITER)) {
 		log_err("store %s: bad open flags 0x%x", dir ? dir : "(null)",
 		    (unsigned)flags);
 		return STORE_ERR;
@@ -450,7 +464,8 @@ int store_open(struct store **out, const char *dir, int flags,
 	return STORE_OK;
 }
 
-void store_close(struct store *st)
+void
+store_close(struct store *st)
 {
 	if (st == NULL)
 		return;
@@ -473,7 +488,8 @@ void store_close(struct store *st)
  * reader slot's snapshot) or begin one. On MDB_MAP_RESIZED the writer has
  * grown the map past ours: remap to the recorded size and try again.
  */
-static int store_rtxn(struct store *st)
+static int
+store_rtxn(struct store *st)
 {
 	struct store_env *se = st->se;
 	int rc, tries;
@@ -498,6 +514,8 @@ static int store_rtxn(struct store *st)
 			    mdb_strerror(rc));
 			return STORE_ERR;
 		}
+		log_debug("store %s: the writer grew the map; remapping",
+		    st->dir);
 		if (store_remap(st, 0) != 0)
 			return STORE_ERR;
 	}
@@ -505,7 +523,8 @@ static int store_rtxn(struct store *st)
 	return STORE_ERR;
 }
 
-void store_release(struct store *st)
+void
+store_release(struct store *st)
 {
 	if (st == NULL || !st->rlive)
 		return;
@@ -514,7 +533,8 @@ void store_release(struct store *st)
 	pthread_rwlock_unlock(&st->se->maplock);
 }
 
-int store_get(struct store *st, const uint8_t key[ADDR_LEN],
+int
+store_get(struct store *st, const uint8_t key[ADDR_LEN],
 	struct store_record *rec)
 {
 	MDB_val k, v;
@@ -554,8 +574,13 @@ int store_get(struct store *st, const uint8_t key[ADDR_LEN],
 		return STORE_NOTFOUND;
 	}
 	if (store_record_decode(v.mv_data, v.mv_size, rec) != STORE_OK) {
-		log_err("store %s: record of %s (%zu bytes) is corrupt",
-		    st->dir, addr_format(key, a, sizeof(a)), v.mv_size);
+		/* at most once a second: every query for it lands here */
+		time_t now = mono_sec();
+		if (now != st->corrupt_logged_at)
+			log_err("store %s: record of %s (%zu bytes) is corrupt",
+			    st->dir, addr_format(key, a, sizeof(a)),
+			    v.mv_size);
+		st->corrupt_logged_at = now;
 		return STORE_CORRUPT;
 	}
 	return STORE_OK;
@@ -563,7 +588,8 @@ int store_get(struct store *st, const uint8_t key[ADDR_LEN],
 
 /* ---- writing ---- */
 
-static int store_is_writer(struct store *st, const char *what)
+static int
+store_is_writer(struct store *st, const char *what)
 {
 	if (st != NULL && (st->flags & STORE_WRITER) && st->se)
 		return 1;
@@ -573,9 +599,11 @@ static int store_is_writer(struct store *st, const char *what)
 }
 
 /* Map an LMDB/errno code from a write to a STORE_* code, logging it. */
-static int store_write_error(struct store *st, const char *what, int rc)
+static int
+store_write_error(struct store *st, const char *what, int rc)
 {
-	if (rc == ENOSPC || rc == EDQUOT) {
+	/* EFBIG: RLIMIT_FSIZE or the file system's largest file */
+	if (rc == ENOSPC || rc == EDQUOT || rc == EFBIG) {
 		log_err("store %s: %s: %s; batch not stored", st->dir, what,
 		    mdb_strerror(rc));
 		return STORE_FULL;
@@ -586,7 +614,8 @@ static int store_write_error(struct store *st, const char *what, int rc)
 }
 
 /* End the write transaction (abort) and drop its maplock hold. */
-static void store_wtxn_abort(struct store *st)
+static void
+store_wtxn_abort(struct store *st)
 {
 	if (st->wtxn == NULL)
 		return;
@@ -595,7 +624,8 @@ static void store_wtxn_abort(struct store *st)
 	pthread_rwlock_unlock(&st->se->maplock);
 }
 
-static int store_wtxn_begin(struct store *st)
+static int
+store_wtxn_begin(struct store *st)
 {
 	int rc;
 
@@ -609,7 +639,8 @@ static int store_wtxn_begin(struct store *st)
 }
 
 /* Apply log entry at off to the write transaction. Returns LMDB's code. */
-static int store_apply(struct store *st, size_t off, size_t *next)
+static int
+store_apply(struct store *st, size_t off, size_t *next)
 {
 	const uint8_t *p = st->log + off;
 	uint32_t dlen;
@@ -637,7 +668,8 @@ static int store_apply(struct store *st, size_t off, size_t *next)
  * repeat while the map is still too small. Returns STORE_OK with a new
  * write transaction holding the whole batch, or STORE_FULL / STORE_ERR.
  */
-static int store_grow_replay(struct store *st)
+static int
+store_grow_replay(struct store *st)
 {
 	MDB_envinfo info;
 	size_t off, next;
@@ -651,14 +683,14 @@ static int store_grow_replay(struct store *st)
 		mdb_env_info(st->se->env, &info);
 		want = (uint64_t)info.me_mapsize * 2;
 		if (want > STORE_MAP_MAX || want > SIZE_MAX) {
-			log_err("store %s: map full at %zu MiB, the limit",
-			    st->dir, info.me_mapsize >> 20);
+			log_err("store %s: map full at %zu KiB, the limit",
+			    st->dir, info.me_mapsize >> 10);
 			return STORE_FULL;
 		}
 		if (store_remap(st, (size_t)want) != 0)
 			return STORE_FULL;
-		log_info("store %s: map grown to %llu MiB", st->dir,
-		    (unsigned long long)(want >> 20));
+		log_info("store %s: map grown to %llu KiB", st->dir,
+		    (unsigned long long)(want >> 10));
 		if ((rc = store_wtxn_begin(st)) != 0)
 			return store_write_error(st, "begin", rc);
 		for (off = 0, rc = 0; off < st->log_len && rc == 0; off = next)
@@ -672,7 +704,8 @@ static int store_grow_replay(struct store *st)
 
 /* Mark the open batch failed with code: its transaction is gone, and
  * later puts return code until commit or abort. */
-static int store_batch_fail(struct store *st, int code)
+static int
+store_batch_fail(struct store *st, int code)
 {
 	store_wtxn_abort(st);
 	st->log_len = 0;
@@ -680,12 +713,31 @@ static int store_batch_fail(struct store *st, int code)
 	return code;
 }
 
-int store_write_begin(struct store *st)
+/* Close the batch (its transaction is already gone) and trim the log. */
+static void
+store_batch_end(struct store *st)
+{
+	st->batch = 0;
+	st->batch_err = 0;
+	st->log_len = 0;
+	if (st->log_cap > STORE_LOG_KEEP) {
+		free(st->log);
+		st->log = NULL;
+		st->log_cap = 0;
+	}
+}
+
+int
+store_write_begin(struct store *st)
 {
 	int rc;
 
 	if (!store_is_writer(st, "write"))
 		return STORE_ERR;
+	/* a failed batch is over already; begin closes it for a caller
+	 * that stopped at the failing put (store.h) */
+	if (st->batch && st->batch_err)
+		store_batch_end(st);
 	if (st->batch || st->in_foreach) {
 		log_err("store %s: write_begin inside a %s", st->dir,
 		    st->batch ? "batch" : "store_foreach");
@@ -701,19 +753,8 @@ int store_write_begin(struct store *st)
 	return STORE_OK;
 }
 
-static void store_batch_end(struct store *st)
-{
-	st->batch = 0;
-	st->batch_err = 0;
-	st->log_len = 0;
-	if (st->log_cap > STORE_LOG_KEEP) {
-		free(st->log);
-		st->log = NULL;
-		st->log_cap = 0;
-	}
-}
-
-int store_write_commit(struct store *st)
+int
+store_write_commit(struct store *st)
 {
 	int rc, ret;
 
@@ -746,7 +787,8 @@ int store_write_commit(struct store *st)
 	return ret;
 }
 
-void store_write_abort(struct store *st)
+void
+store_write_abort(struct store *st)
 {
 	if (st == NULL || !st->batch)
 		return;
@@ -756,7 +798,8 @@ void store_write_abort(struct store *st)
 
 /* Reserve room for one more log entry of up to dlen data bytes.
  * Returns a pointer to it, or NULL (out of memory, logged). */
-static uint8_t *store_log_reserve(struct store *st, size_t dlen)
+static uint8_t *
+store_log_reserve(struct store *st, size_t dlen)
 {
 	size_t need = st->log_len + STORE_OP_HDR + dlen, cap;
 	uint8_t *p;
@@ -781,7 +824,8 @@ static uint8_t *store_log_reserve(struct store *st, size_t dlen)
  * for a delete (rec NULL). Returns STORE_OK, STORE_NOTFOUND (delete of
  * an absent key: nothing logged) or an error that failed the batch.
  */
-static int store_op(struct store *st, int del, const uint8_t key[ADDR_LEN],
+static int
+store_op(struct store *st, int del, const uint8_t key[ADDR_LEN],
 	const struct store_record *rec)
 {
 	uint8_t *p;
@@ -830,7 +874,8 @@ static int store_op(struct store *st, int del, const uint8_t key[ADDR_LEN],
 }
 
 /* Run one operation, in the open batch or in a batch of its own. */
-static int store_write_one(struct store *st, int del,
+static int
+store_write_one(struct store *st, int del,
 	const uint8_t key[ADDR_LEN], const struct store_record *rec)
 {
 	int rc, own;
@@ -860,20 +905,23 @@ static int store_write_one(struct store *st, int del,
 	return store_write_commit(st);
 }
 
-int store_put(struct store *st, const uint8_t key[ADDR_LEN],
+int
+store_put(struct store *st, const uint8_t key[ADDR_LEN],
 	const struct store_record *rec)
 {
 	return store_write_one(st, 0, key, rec);
 }
 
-int store_del(struct store *st, const uint8_t key[ADDR_LEN])
+int
+store_del(struct store *st, const uint8_t key[ADDR_LEN])
 {
 	return store_write_one(st, 1, key, NULL);
 }
 
 /* ---- whole-store operations ---- */
 
-int store_foreach(struct store *st,
+int
+store_foreach(struct store *st,
 	int (*fn)(const uint8_t key[ADDR_LEN], const struct store_record *rec,
 	          void *arg),
 	void *arg)
@@ -908,6 +956,15 @@ int store_foreach(struct store *st,
 			    k.mv_size);
 			continue;
 		}
+		if (v.mv_size >= 1 && ((const uint8_t *)v.mv_data)[0] !=
+		    STORE_RECORD_VERSION) {
+			if (!st->version_logged)
+				log_warn("store %s: record of %s has version "
+				    "%u, skipped", st->dir, addr_format(key, a,
+				    sizeof(a)), ((const uint8_t *)v.mv_data)[0]);
+			st->version_logged = 1;
+			continue;
+		}
 		if (store_record_decode(v.mv_data, v.mv_size, &rec) !=
 		    STORE_OK) {
 			log_err("store %s: record of %s (%zu bytes) does not "
@@ -928,7 +985,8 @@ int store_foreach(struct store *st,
 	return ret;
 }
 
-int store_stat(struct store *st, uint64_t *entries, uint64_t *bytes)
+int
+store_stat(struct store *st, uint64_t *entries, uint64_t *bytes)
 {
 	MDB_stat ms;
 	MDB_envinfo info;

@@ -14,6 +14,17 @@
  * renewed by store_get() and ended by store_release(), so callers keep no
  * LMDB state of their own (MDB_NOTLS is used, so the handle may move
  * between threads but must be used by one thread at a time).
+ * Handles are cheap: all handles of one process on one directory share a
+ * single MDB_env (LMDB forbids opening an environment twice in a
+ * process), so worker threads may each open their own handle. A thread
+ * should keep at most one handle of a directory inside a transaction at
+ * a time.
+ *
+ * Durability: a commit is durable against a crash of the process (SIGKILL
+ * included) when store_write_commit() returns. The writer uses
+ * MDB_NOMETASYNC, so a power loss or kernel crash may roll back the last
+ * commit (never corrupt the store); verdicts are re-checkable, so one
+ * sync per batch is worth more than that last batch. See store.c.
  */
 #ifndef FCRDNS_STORE_H
 #define FCRDNS_STORE_H
@@ -93,11 +104,15 @@ struct store;
  * environment to exist; if it does not, the reader waits for it: every
  * store_get() returns STORE_NOTFOUND until the writer has created it
  * (this is what lets the server start before its checker).
- * mapsize is the initial map size in bytes (0: a default of 64 MiB). The
- * writer doubles the map when LMDB reports MDB_MAP_FULL; readers pick up
- * the new size on MDB_MAP_RESIZED by themselves.
+ * Exactly one of STORE_RDONLY and STORE_WRITER must be given.
+ * mapsize is the writer's initial map size in bytes (0: a default of
+ * 64 MiB); readers ignore it and map what the writer recorded. The writer
+ * doubles the map when LMDB reports MDB_MAP_FULL (up to 1 TiB); readers
+ * pick up the new size on MDB_MAP_RESIZED by themselves.
+ * A reader retries a missing environment at most about once a second.
  * Returns STORE_OK with *out set, or STORE_ERR with a message logged that
- * names dir.
+ * names dir (bad flags, dir not creatable, LMDB refusing the files, a
+ * writer on a directory this process already has open read-only).
  */
 int store_open(struct store **out, const char *dir, int flags, size_t mapsize);
 
@@ -108,13 +123,23 @@ void store_close(struct store *st);
  * Look up key. On STORE_OK *rec is filled and its names/addrs point into
  * the map (see above). Returns STORE_OK, STORE_NOTFOUND, STORE_CORRUPT
  * (record logged and treated as absent by callers) or STORE_ERR.
- * Readers: the read transaction stays open until store_release().
+ * A record of another STORE_RECORD_VERSION is STORE_NOTFOUND (logged
+ * once per handle).
+ * Readers: the read transaction stays open until store_release(); all
+ * store_get() calls until then see one snapshot, so a reader sees the
+ * writer's later commits only after store_release().
+ * Writer handles: inside a batch, store_get() sees the batch's own
+ * writes; any store_put/store_del/store_write_begin ends the validity of
+ * earlier results (growing the map may move it).
  */
 int store_get(struct store *st, const uint8_t key[ADDR_LEN],
 	struct store_record *rec);
 
 /* End the read transaction that store_get() opened, so that the writer can
- * reuse pages. Call once per event-loop batch. Cheap if none is open. */
+ * reuse pages. Call once per event-loop batch, and always before the
+ * thread blocks: a transaction left open pins every page the writer
+ * replaces after it (the file grows), and holds off a remap that another
+ * handle of the process may need. Cheap if none is open. */
 void store_release(struct store *st);
 
 /*
@@ -122,6 +147,16 @@ void store_release(struct store *st);
  * store_put()/store_del() add to it, store_write_commit() makes all of
  * them durable at once (one fsync). store_put() outside a batch commits
  * by itself. On STORE_FULL the batch is aborted: nothing of it is stored.
+ * MDB_MAP_FULL is not an error the caller sees: the batch is replayed
+ * into a doubled map. When a put or del in a batch fails, the batch is
+ * aborted at once, and every later put/del returns that same error until
+ * store_write_commit() (which returns it too) or store_write_abort()
+ * ends the batch, so a caller may check only the commit.
+ * store_write_begin() fails with STORE_ERR if a batch is already open,
+ * unless that batch has failed: then it is closed and a new one begun.
+ * store_write_commit() returns STORE_OK, STORE_FULL (disk or map full:
+ * nothing of the batch is stored) or STORE_ERR (also without a batch).
+ * store_write_abort() without a batch does nothing.
  */
 int store_write_begin(struct store *st);
 int store_write_commit(struct store *st);
@@ -141,15 +176,22 @@ int store_del(struct store *st, const uint8_t key[ADDR_LEN]);
 /*
  * Call fn for every record, in key order, inside one read transaction.
  * fn returns 0 to go on, non-zero to stop (that value is returned).
- * Records that do not decode are logged and skipped.
- * Works on reader and writer handles.
+ * Records that do not decode, or have another version, are logged and
+ * skipped. Returns 0 when the walk ended (also when a reader finds no
+ * environment yet), fn's value, or STORE_ERR.
+ * Works on reader and writer handles (a writer walks its committed
+ * state). fn must not write through the same handle (STORE_ERR): collect
+ * the keys, then delete them in a batch. The handle's read transaction
+ * is ended on return, as by store_release().
  */
 int store_foreach(struct store *st,
 	int (*fn)(const uint8_t key[ADDR_LEN], const struct store_record *rec,
 	          void *arg),
 	void *arg);
 
-/* Statistics for metrics and fcrdnsctl: entries and bytes of the map in use. */
+/* Statistics for metrics and fcrdnsctl: entries, and bytes of the map in
+ * use (pages up to the last one used, free pages included). Both are 0,
+ * with STORE_OK, while a reader waits for the environment. */
 int store_stat(struct store *st, uint64_t *entries, uint64_t *bytes);
 
 /* Encoding, exposed for the unit tests and the bench helpers.

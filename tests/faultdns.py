@@ -18,6 +18,9 @@ Modes:
   garbage   a reply with the right id that is cut off mid-record (malformed)
   trap      answer REFUSED; exists to prove that no query is made (the test
             asserts its log lines are absent)
+  ptr:NAME  answer every PTR query with one PTR record NAME, byte for byte
+            (NSD lower-cases PTR data; this keeps "MX16.Example.COM."),
+            AA, TTL 3600; other types get NODATA
   slow      answer NXDOMAIN (AA, no records) 300 ms late over UDP: a check
             slow enough that a resolver's retries arrive while it runs
 """
@@ -69,6 +72,13 @@ def reply(mode, msg):
         # Claims one answer RR, then stops inside its header.
         hdr = struct.pack("!HHHHHH", qid, 0x8400 | rd, 1, 1, 0, 0)
         return hdr + question + b"\xc0\x0c\x00\x0c\x00"
+    if mode.startswith("ptr:"):
+        if q[1] != 12:
+            return struct.pack("!HHHHHH", qid, 0x8400 | rd, 1, 0, 0, 0) + question
+        target = b"".join(bytes([len(l)]) + l.encode()
+                          for l in mode[4:].rstrip(".").split(".")) + b"\0"
+        rr = b"\xc0\x0c" + struct.pack("!HHIH", 12, 1, 3600, len(target)) + target
+        return struct.pack("!HHHHHH", qid, 0x8400 | rd, 1, 1, 0, 0) + question + rr
     if mode == "slow":
         return struct.pack("!HHHHHH", qid, 0x8403 | rd, 1, 0, 0, 0) + question
     rcode = 2 if mode == "servfail" else 5
@@ -87,8 +97,11 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--ports", required=True)
     ap.add_argument("--log", required=True)
-    ap.add_argument("modes", nargs="+", choices=MODES)
+    ap.add_argument("modes", nargs="+", metavar="MODE")
     args = ap.parse_args()
+    for m in args.modes:
+        if m not in MODES and not m.startswith("ptr:"):
+            ap.error("unknown mode " + m)
 
     log = open(args.log, "a", buffering=1)
     sel = selectors.DefaultSelector()

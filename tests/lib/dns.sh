@@ -5,7 +5,8 @@
 #   R_STATUS    rcode mnemonic (NOERROR, NXDOMAIN, ...), or TIMEOUT
 #   R_FLAGS     header flags as dig prints them, e.g. "qr aa"
 #   R_QUESTION  question line(s), e.g. ";2.2.0.192.fcrdns.local. IN A"
-#   R_ANSWER    answer RRs, one per line, fields separated by one space
+#   R_ANSWER    answer RRs, one per line: OWNER TTL CLASS TYPE RDATA, the
+#               fields separated by one tab (rdata keeps its own spaces)
 #   R_AUTH      authority RRs, same format
 #   R_MS        wall-clock milliseconds the query took
 #   R_RAW       dig's whole output (for failure messages)
@@ -17,7 +18,7 @@ _section() {
 	awk -v s=";; $1 SECTION:" '
 		$0 == s { f = 1; next }
 		/^$/ || /^;; [A-Z]+ SECTION:/ || /^;; Query time/ { f = 0 }
-		f { $1 = $1; print }' <<<"$R_RAW"
+		f { gsub(/[ \t]*\t[ \t]*/, "\t"); sub(/^;; /, ";"); print }' <<<"$R_RAW"
 }
 
 # _parse: set the R_* variables from R_RAW.
@@ -62,22 +63,22 @@ has_flag() {
 
 # rrs SECTION_TEXT TYPE: the RRs of one type.
 rrs() {
-	awk -v t="$2" '$4 == t' <<<"$1"
+	awk -F'\t' -v t="$2" '$4 == t' <<<"$1"
 }
 
 # rdata SECTION_TEXT TYPE: rdata of the RRs of one type, one per line.
 rdata() {
-	awk -v t="$2" '$4 == t { $1 = $2 = $3 = $4 = ""; sub(/^ +/, ""); print }' <<<"$1"
+	awk -F'\t' -v t="$2" '$4 == t { print $5 }' <<<"$1"
 }
 
 # ttls SECTION_TEXT TYPE: TTLs of the RRs of one type, one per line.
 ttls() {
-	awk -v t="$2" '$4 == t { print $2 }' <<<"$1"
+	awk -F'\t' -v t="$2" '$4 == t { print $2 }' <<<"$1"
 }
 
 # types SECTION_TEXT: the types in a section, space separated.
 types() {
-	awk '{ printf "%s%s", (n++ ? " " : ""), $4 }' <<<"$1"
+	awk -F'\t' 'NF { printf "%s%s", (n++ ? " " : ""), $4 }' <<<"$1"
 }
 
 # revname ADDRESS ZONE: the DNSBL query name of an address, e.g.

@@ -1,0 +1,726 @@
+/*
+ * checker/checker.c -- the checker process: IPC in, checks through a
+ * bounded window, records out (see checker.h).
+ *
+ * One libevent loop runs everything: the socketpair to the server,
+ * libunbound's sockets and timers, the per-check deadlines, a one-second
+ * tick for back-off retries and the sweep. Load limits:
+ *  - the window: at most --max-inflight checks run at once, and a check
+ *    starts only if libunbound's outstanding lookups (cancelled ones
+ *    included, see resolve.h) leave room for its 1 + --max-names lookups,
+ *    so outstanding lookups never exceed max_inflight * (1 + max_names);
+ *  - the queue: at most --max-queue addresses wait for the window. When it
+ *    is full, an IPC_CHECK is answered at once with IPC_DONE carrying
+ *    V_TEMPERROR and nothing is stored (the waiting queries get the
+ *    deadline answer now rather than after --wait-ms; resolvers retry
+ *    soon because that answer's TTL is short); an IPC_REFRESH is dropped.
+ *    Both are counted (queue_full, refresh_dropped in the stats line).
+ *  - the deadline: --check-timeout-ms per check (checker/check.c).
+ * Every record finished in one loop turn is written in one LMDB write
+ * transaction (one fsync), by a low-priority event that runs after all
+ * other events of the turn.
+ */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/event.h>
+
+#include "../common/ipc.h"
+#include "../common/log.h"
+#include "../common/verdict.h"
+#include "../store/store.h"
+#include "checker.h"
+#include "check.h"
+#include "record.h"
+#include "table.h"
+
+#define CHECKER_SWEEP_MAX  10000   /* records deleted per sweep */
+#define CHECKER_OUTQ_MAX   65536   /* IPC_DONE messages waiting to be sent */
+#define CHECKER_STATS_S    60      /* stats line period with -v */
+
+struct checker_stats {
+	uint64_t msgs, bad_msgs, checks, dedup, skipped, queue_full;
+	uint64_t refresh_dropped, backoff_answered, retries, retry_stopped;
+	uint64_t timeouts, by_verdict[8], swept, store_errors, done_dropped;
+	size_t max_running, max_queued;
+};
+
+struct checker {
+	const struct config *cfg;
+	struct event_base *base;
+	struct store *st;
+	struct resolver res;
+	struct table tab;
+	int fd;
+	size_t window_lookups;     /* max_inflight * (1 + max_names) */
+	struct event *ev_read, *ev_write, *ev_flush, *ev_tick;
+	struct event *ev_sig[3];
+	struct ipc_msg *outq;      /* ring of unsent IPC_DONE */
+	size_t out_head, out_n, out_cap;
+	int64_t next_sweep, next_stats;
+	struct record_buf old;     /* scratch for the previous record */
+	struct checker_stats stats;
+};
+
+static void checker_pump(struct checker *k);
+
+static int64_t
+checker_now(void)
+{
+	return (int64_t)time(NULL);
+}
+
+/* Log the counters; the load tests read this line. */
+static void
+checker_log_stats(struct checker *k, int info)
+{
+	const struct checker_stats *s = &k->stats;
+	void (*fn)(const char *, ...) = info ? log_info : log_debug;
+
+	fn("checker: stats msgs=%llu bad=%llu checks=%llu dedup=%llu "
+	    "skipped=%llu queue_full=%llu refresh_dropped=%llu "
+	    "backoff_answered=%llu retries=%llu retry_stopped=%llu "
+	    "timeouts=%llu pass=%llu no_ptr=%llu no_forward=%llu "
+	    "mismatch=%llu temperror=%llu running=%zu max_running=%zu "
+	    "window=%u queued=%zu max_queued=%zu lookups=%zu "
+	    "max_lookups=%zu lookup_window=%zu held=%zu retry_wait=%zu "
+	    "swept=%llu store_errors=%llu done_dropped=%llu",
+	    (unsigned long long)s->msgs, (unsigned long long)s->bad_msgs,
+	    (unsigned long long)s->checks, (unsigned long long)s->dedup,
+	    (unsigned long long)s->skipped, (unsigned long long)s->queue_full,
+	    (unsigned long long)s->refresh_dropped,
+	    (unsigned long long)s->backoff_answered,
+	    (unsigned long long)s->retries,
+	    (unsigned long long)s->retry_stopped,
+	    (unsigned long long)s->timeouts,
+	    (unsigned long long)s->by_verdict[V_PASS],
+	    (unsigned long long)s->by_verdict[V_NO_PTR],
+	    (unsigned long long)s->by_verdict[V_NO_FORWARD],
+	    (unsigned long long)s->by_verdict[V_MISMATCH],
+	    (unsigned long long)s->by_verdict[V_TEMPERROR],
+	    k->tab.n_running, s->max_running, k->cfg->max_inflight,
+	    k->tab.n_queued, s->max_queued, k->res.outstanding,
+	    k->res.max_outstanding, k->window_lookups, k->res.held,
+	    k->tab.n_retry, (unsigned long long)s->swept,
+	    (unsigned long long)s->store_errors,
+	    (unsigned long long)s->done_dropped);
+}
+
+/* ---- IPC out ---------------------------------------------------------- */
+
+static void
+checker_send(struct checker *k, int type, const uint8_t addr[ADDR_LEN],
+	int verdict)
+{
+	struct ipc_msg m;
+
+	ipc_msg_init(&m, type, addr);
+	m.verdict = (uint16_t)verdict;
+	if (k->out_n == 0) {
+		int r = ipc_send(k->fd, &m);
+
+		if (r == 0)
+			return;
+		if (r < 0) {
+			k->stats.done_dropped++;
+			return;
+		}
+	}
+	/* The socket is full: queue, bounded, and send when writable. */
+	if (k->out_n >= k->out_cap) {
+		k->stats.done_dropped++;
+		return;
+	}
+	k->outq[(k->out_head + k->out_n) % k->out_cap] = m;
+	k->out_n++;
+	event_add(k->ev_write, NULL);
+}
+
+static void
+checker_write_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct checker *k = arg;
+
+	(void)fd;
+	(void)what;
+	while (k->out_n > 0) {
+		int r = ipc_send(k->fd, &k->outq[k->out_head]);
+
+		if (r == 1)
+			return;   /* still full; EV_PERSIST keeps us */
+		if (r < 0)
+			k->stats.done_dropped++;
+		k->out_head = (k->out_head + 1) % k->out_cap;
+		k->out_n--;
+	}
+	event_del(k->ev_write);
+}
+
+/* ---- finishing checks ------------------------------------------------- */
+
+/* check.h callback: park the entry on the done list for the flush. */
+static void
+checker_check_done(struct check *ck, void *arg)
+{
+	struct entry *e = arg;
+	struct checker *k = e->owner;
+
+	if (ck->timed_out)
+		k->stats.timeouts++;
+	table_set_done(&k->tab, e);
+	event_active(k->ev_flush, 0, 0);
+}
+
+/* The record a finished entry writes: into nb; returns 1 to write it, 0
+ * if there is nothing to write. */
+static int
+checker_build(struct checker *k, struct entry *e, struct record_buf *nb,
+	int64_t now)
+{
+	struct record_policy pol;
+	struct record_result res;
+	const char *names[NAMES_KEEP_MAX];
+	uint8_t addrs[STORE_MAX_ADDRS][ADDR_LEN];
+	const struct record_buf *old = NULL;
+	struct store_record rec;
+	struct check *ck = e->check;
+	size_t i, j;
+	int rc;
+
+	rc = store_get(k->st, e->addr, &rec);
+	if (rc == STORE_OK) {
+		record_copy(&k->old, &rec);
+		old = &k->old;
+	}
+	store_release(k->st);
+
+	if (ck == NULL) {
+		/* Stop a back-off that ran out of interest. */
+		if (old == NULL || old->rec.retry_at == 0)
+			return 0;
+		record_copy(nb, &old->rec);
+		record_stop_backoff(nb);
+		return 1;
+	}
+	pol.backoff_min = k->cfg->backoff_min;
+	pol.backoff_max = k->cfg->backoff_max;
+	pol.interest = k->cfg->interest;
+	memset(&res, 0, sizeof(res));
+	res.verdict = ck->out.verdict;
+	res.lifetime = ck->out.lifetime;
+	res.match = ck->out.match;
+	for (i = 0; i < ck->names.n; i++)
+		names[i] = ck->names.name[i];
+	res.names = names;
+	res.n_names = ck->names.n;
+	for (i = 0; i < ck->names.n; i++)
+		for (j = 0; j < ck->fwd[i].n_addrs &&
+		    res.n_addrs < STORE_MAX_ADDRS; j++)
+			memcpy(addrs[res.n_addrs++], ck->fwd[i].addrs[j],
+			    ADDR_LEN);
+	res.addrs = (const uint8_t (*)[ADDR_LEN])addrs;
+	record_update(nb, old, &res, now, e->last_query_at, &pol);
+	return 1;
+}
+
+/*
+ * Write every entry finished in this loop turn in one transaction, tell
+ * the server, then retire the entries (or park them for their retry).
+ */
+static void
+checker_flush_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct checker *k = arg;
+	struct entry *e;
+	struct record_buf *nb;
+	size_t n = 0, i;
+	int64_t now = checker_now();
+	struct { struct entry *e; struct record_buf *nb; int put; } *w;
+	int ok = 1;
+
+	(void)fd;
+	(void)what;
+	TAILQ_FOREACH(e, &k->tab.done, link)
+		n++;
+	if (n == 0)
+		return;
+	if ((w = calloc(n, sizeof(*w))) == NULL) {
+		log_err("checker: out of memory writing %zu records", n);
+		event_active(k->ev_flush, 0, 0);
+		return;
+	}
+	i = 0;
+	TAILQ_FOREACH(e, &k->tab.done, link) {
+		w[i].e = e;
+		if ((nb = malloc(sizeof(*nb))) != NULL)
+			w[i].put = checker_build(k, e, nb, now);
+		w[i].nb = nb;
+		i++;
+	}
+	if (store_write_begin(k->st) != STORE_OK)
+		ok = 0;
+	for (i = 0; ok && i < n; i++) {
+		if (w[i].nb == NULL || !w[i].put)
+			continue;
+		if (store_put(k->st, w[i].e->addr, &w[i].nb->rec) != STORE_OK)
+			ok = 0;  /* the batch is aborted (store.h) */
+	}
+	if (ok && store_write_commit(k->st) != STORE_OK)
+		ok = 0;
+	if (!ok) {
+		k->stats.store_errors++;
+		log_err("checker: could not store %zu verdicts", n);
+	}
+
+	for (i = 0; i < n; i++) {
+		struct check *ck;
+
+		e = w[i].e;
+		nb = w[i].nb;
+		ck = e->check;
+		e->check = NULL;
+		if (ck != NULL) {
+			int v = ck->out.verdict;
+
+			k->stats.by_verdict[v & 7]++;
+			/* DONE even if storing failed: the waiting queries
+			 * then get the deadline answer now. */
+			checker_send(k, IPC_DONE, e->addr, v);
+			if (log_level() >= LOG_LVL_DEBUG) {
+				char a[ADDR_STRLEN], why[512];
+
+				check_reason(ck, why, sizeof(why));
+				log_debug("checker: %s %s: %s",
+				    addr_format(e->addr, a, sizeof(a)),
+				    verdict_name(v), why);
+			}
+			check_free(ck);
+		}
+		if (ok && nb != NULL && w[i].put && nb->rec.retry_at != 0)
+			table_set_retry(&k->tab, e, nb->rec.retry_at);
+		else
+			table_remove(&k->tab, e);
+		free(nb);
+	}
+	free(w);
+	/* Entries finished while we ran (none today) go next turn. */
+	if (!TAILQ_EMPTY(&k->tab.done))
+		event_active(k->ev_flush, 0, 0);
+	checker_pump(k);
+}
+
+/* ---- the window ------------------------------------------------------- */
+
+/* Start queued checks while the window has room (see the top comment). */
+static void
+checker_pump(struct checker *k)
+{
+	size_t per_check = 1 + k->cfg->max_names;
+	struct entry *e;
+
+	while ((e = table_next_queued(&k->tab)) != NULL) {
+		if (k->tab.n_running >= k->cfg->max_inflight)
+			break;
+		if (k->res.outstanding + per_check > k->window_lookups)
+			break;
+		e->check = check_new(&k->res, k->cfg, e->addr,
+		    checker_check_done, e);
+		if (e->check == NULL) {
+			log_warn("checker: out of memory starting a check");
+			break;
+		}
+		k->stats.checks++;
+		table_set_running(&k->tab, e);
+		if (k->tab.n_running > k->stats.max_running)
+			k->stats.max_running = k->tab.n_running;
+	}
+}
+
+static void
+checker_release_cb(void *arg)
+{
+	checker_pump(arg);
+}
+
+/* ---- IPC in ----------------------------------------------------------- */
+
+/* IPC_CHECK / IPC_REFRESH / IPC_RECHECK for m->addr. */
+static void
+checker_want(struct checker *k, const struct ipc_msg *m, int64_t now)
+{
+	int waiting = m->type != IPC_REFRESH;  /* a query or admin waits */
+	struct entry *e;
+
+	if (cidr_list_contains(&k->cfg->skip, m->addr)) {
+		/* NOT_APPLICABLE: no lookups, nothing stored. */
+		k->stats.skipped++;
+		if (waiting)
+			checker_send(k, IPC_DONE, m->addr, V_NOT_APPLICABLE);
+		return;
+	}
+	if ((e = table_find(&k->tab, m->addr)) != NULL) {
+		if (m->type != IPC_RECHECK)
+			e->last_query_at = now;
+		switch (e->state) {
+		case ENTRY_QUEUED:
+			/* One check per address; a waiting query moves it
+			 * ahead of background work. */
+			if (waiting && e->queue == QUEUE_LATER)
+				table_set_queued(&k->tab, e, QUEUE_NOW);
+			k->stats.dedup++;
+			return;
+		case ENTRY_RUNNING:
+		case ENTRY_DONE:
+			/* Its IPC_DONE answers this one too. */
+			k->stats.dedup++;
+			return;
+		case ENTRY_RETRY:
+			if (m->type == IPC_RECHECK) {
+				/* The admin forces it, back-off or not. */
+				table_set_queued(&k->tab, e, QUEUE_NOW);
+				checker_pump(k);
+			} else if (m->type == IPC_CHECK) {
+				/* Back-off: no second check before retry_at,
+				 * the stored TEMPERROR is the answer. */
+				k->stats.backoff_answered++;
+				checker_send(k, IPC_DONE, m->addr, V_TEMPERROR);
+			}
+			return;
+		}
+		return;
+	}
+	if (k->tab.n_queued >= k->cfg->max_queue) {
+		if (waiting) {
+			k->stats.queue_full++;
+			checker_send(k, IPC_DONE, m->addr, V_TEMPERROR);
+		} else {
+			k->stats.refresh_dropped++;
+		}
+		return;
+	}
+	if ((e = table_add(&k->tab, m->addr)) == NULL) {
+		k->stats.queue_full++;
+		if (waiting)
+			checker_send(k, IPC_DONE, m->addr, V_TEMPERROR);
+		return;
+	}
+	e->owner = k;
+	e->last_query_at = m->type == IPC_RECHECK ? 0 : now;
+	table_set_queued(&k->tab, e, waiting ? QUEUE_NOW : QUEUE_LATER);
+	if (k->tab.n_queued > k->stats.max_queued)
+		k->stats.max_queued = k->tab.n_queued;
+	checker_pump(k);
+}
+
+static void
+checker_read_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct checker *k = arg;
+	struct ipc_msg m;
+	int64_t now = checker_now();
+	struct entry *e;
+	int r, n;
+
+	(void)fd;
+	(void)what;
+	/* Bounded per wake-up so that lookups' events get their turn. */
+	for (n = 0; n < 1024; n++) {
+		r = ipc_recv(k->fd, &m);
+		if (r == 1)
+			return;
+		if (r == -1) {
+			log_info("checker: the server closed the socket, "
+			    "stopping");
+			event_base_loopbreak(k->base);
+			return;
+		}
+		if (r == -2) {
+			k->stats.bad_msgs++;
+			log_warn("checker: dropped a malformed message");
+			continue;
+		}
+		k->stats.msgs++;
+		switch (m.type) {
+		case IPC_CHECK:
+		case IPC_REFRESH:
+		case IPC_RECHECK:
+			checker_want(k, &m, now);
+			break;
+		case IPC_SEEN:
+			/* Keeps a back-off alive (--interest). */
+			if ((e = table_find(&k->tab, m.addr)) != NULL)
+				e->last_query_at = now;
+			break;
+		default:
+			k->stats.bad_msgs++;
+			log_warn("checker: unexpected message type %u",
+			    (unsigned)m.type);
+			break;
+		}
+	}
+}
+
+/* ---- back-off retries, sweep ------------------------------------------ */
+
+struct checker_sweep {
+	struct checker *k;
+	int64_t now;
+	uint8_t (*keys)[ADDR_LEN];
+	size_t n;
+};
+
+static int
+checker_sweep_fn(const uint8_t key[ADDR_LEN], const struct store_record *rec,
+	void *arg)
+{
+	struct checker_sweep *sw = arg;
+	const struct config *c = sw->k->cfg;
+
+	if (table_find(&sw->k->tab, key) != NULL)
+		return 0;
+	if (!record_sweepable(rec, sw->now, c->grace, c->interest))
+		return 0;
+	memcpy(sw->keys[sw->n++], key, ADDR_LEN);
+	return sw->n >= CHECKER_SWEEP_MAX;
+}
+
+/* Delete records expired beyond --grace that nobody asks for. */
+static void
+checker_sweep(struct checker *k, int64_t now)
+{
+	struct checker_sweep sw;
+	size_t i;
+
+	sw.k = k;
+	sw.now = now;
+	sw.n = 0;
+	if ((sw.keys = malloc(CHECKER_SWEEP_MAX * ADDR_LEN)) == NULL)
+		return;
+	(void)store_foreach(k->st, checker_sweep_fn, &sw);
+	if (sw.n > 0 && store_write_begin(k->st) == STORE_OK) {
+		for (i = 0; i < sw.n; i++)
+			if (store_del(k->st, sw.keys[i]) == STORE_ERR)
+				break;
+		if (i == sw.n && store_write_commit(k->st) == STORE_OK)
+			k->stats.swept += sw.n;
+		else
+			k->stats.store_errors++;
+	}
+	free(sw.keys);
+}
+
+/* Seconds between sweeps: half the grace, within [5 s, 5 min], so tests
+ * with a short --grace see it work. */
+static int64_t
+checker_sweep_period(const struct config *c)
+{
+	int64_t p = c->grace / 2;
+
+	if (p < 5)
+		p = 5;
+	if (p > 300)
+		p = 300;
+	return p;
+}
+
+static void
+checker_tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct checker *k = arg;
+	int64_t now = checker_now();
+	struct entry *e, *next;
+
+	(void)fd;
+	(void)what;
+	for (e = TAILQ_FIRST(&k->tab.retry); e != NULL; e = next) {
+		next = TAILQ_NEXT(e, link);
+		if (e->retry_at > now)
+			continue;
+		if (e->last_query_at == 0 ||
+		    now - e->last_query_at > (int64_t)k->cfg->interest) {
+			/* Nobody asks any more: stop, and say so in the
+			 * store so that a restart does not resume it. */
+			k->stats.retry_stopped++;
+			e->check = NULL;
+			table_set_done(&k->tab, e);
+			event_active(k->ev_flush, 0, 0);
+			continue;
+		}
+		if (k->tab.n_queued >= k->cfg->max_queue)
+			break;  /* next tick */
+		k->stats.retries++;
+		table_set_queued(&k->tab, e, QUEUE_LATER);
+	}
+	checker_pump(k);
+	if (now >= k->next_sweep) {
+		checker_sweep(k, now);
+		k->next_sweep = now + checker_sweep_period(k->cfg);
+	}
+	if (now >= k->next_stats) {
+		checker_log_stats(k, 0);
+		k->next_stats = now + CHECKER_STATS_S;
+	}
+}
+
+/* On start: resume the back-offs a previous checker left in the store. */
+static int
+checker_resume_fn(const uint8_t key[ADDR_LEN], const struct store_record *rec,
+	void *arg)
+{
+	struct checker *k = arg;
+	struct entry *e;
+
+	if (rec->verdict != V_TEMPERROR || rec->retry_at == 0)
+		return 0;
+	if (table_find(&k->tab, key) != NULL ||
+	    (e = table_add(&k->tab, key)) == NULL)
+		return 0;
+	e->owner = k;
+	e->last_query_at = rec->last_query_at;
+	table_set_retry(&k->tab, e, rec->retry_at);
+	return 0;
+}
+
+/* ---- process ---------------------------------------------------------- */
+
+static void
+checker_signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct checker *k = arg;
+
+	(void)what;
+	if (sig == SIGUSR1) {
+		checker_log_stats(k, 1);
+		return;
+	}
+	log_info("checker: signal %d, stopping", (int)sig);
+	event_base_loopbreak(k->base);
+}
+
+/* Set up everything but the loop; returns 0 or -1 (logged). */
+static int
+checker_setup(struct checker *k, const struct config *c)
+{
+	static const int sigs[3] = { SIGTERM, SIGINT, SIGUSR1 };
+	struct timeval sec = { 1, 0 };
+	int i;
+
+	k->cfg = c;
+	k->fd = c->checker_fd;
+	k->window_lookups = (size_t)c->max_inflight * (1 + c->max_names);
+	if (k->fd < 0) {
+		log_err("checker: no --checker-fd");
+		return -1;
+	}
+	if (store_open(&k->st, c->db, STORE_WRITER, 0) != STORE_OK)
+		return -1;
+	if ((k->base = event_base_new()) == NULL ||
+	    event_base_priority_init(k->base, 3) != 0) {
+		log_err("checker: cannot create the event base");
+		return -1;
+	}
+	if (table_init(&k->tab) != 0)
+		return -1;
+	if (resolve_init(&k->res, k->base, c, k->window_lookups) != 0)
+		return -1;
+	k->res.on_release = checker_release_cb;
+	k->res.release_arg = k;
+	k->out_cap = (size_t)c->max_queue + c->max_inflight;
+	if (k->out_cap > CHECKER_OUTQ_MAX)
+		k->out_cap = CHECKER_OUTQ_MAX;
+	if ((k->outq = calloc(k->out_cap, sizeof(*k->outq))) == NULL)
+		return -1;
+
+	k->ev_read = event_new(k->base, k->fd, EV_READ | EV_PERSIST,
+	    checker_read_cb, k);
+	k->ev_write = event_new(k->base, k->fd, EV_WRITE | EV_PERSIST,
+	    checker_write_cb, k);
+	/* Lowest priority: runs after every other event of the turn, so a
+	 * turn's verdicts share one write transaction. */
+	k->ev_flush = event_new(k->base, -1, 0, checker_flush_cb, k);
+	k->ev_tick = event_new(k->base, -1, EV_PERSIST, checker_tick_cb, k);
+	if (!k->ev_read || !k->ev_write || !k->ev_flush || !k->ev_tick)
+		return -1;
+	event_priority_set(k->ev_flush, 2);
+	for (i = 0; i < 3; i++) {
+		k->ev_sig[i] = evsignal_new(k->base, sigs[i],
+		    checker_signal_cb, k);
+		if (k->ev_sig[i] == NULL || evsignal_add(k->ev_sig[i], NULL))
+			return -1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	event_add(k->ev_read, NULL);
+	event_add(k->ev_tick, &sec);
+
+	(void)store_foreach(k->st, checker_resume_fn, k);
+	if (k->tab.n_retry > 0)
+		log_info("checker: resuming %zu back-off retries",
+		    k->tab.n_retry);
+	k->next_sweep = checker_now() + checker_sweep_period(c);
+	k->next_stats = checker_now() + CHECKER_STATS_S;
+	return 0;
+}
+
+static void
+checker_teardown(struct checker *k)
+{
+	struct entry *e;
+	int i;
+
+	/* Write what finished; abandon what runs (nothing is stored for
+	 * it: the next query asks again). */
+	if (k->ev_flush && !TAILQ_EMPTY(&k->tab.done))
+		checker_flush_cb(-1, 0, k);
+	if (k->tab.bucket != NULL) {
+		while ((e = TAILQ_FIRST(&k->tab.running)) != NULL) {
+			check_free(e->check);
+			e->check = NULL;
+			table_remove(&k->tab, e);
+		}
+	}
+	if (k->ev_flush)
+		checker_log_stats(k, 1);
+	for (i = 0; i < 3; i++)
+		if (k->ev_sig[i])
+			event_free(k->ev_sig[i]);
+	if (k->ev_read)
+		event_free(k->ev_read);
+	if (k->ev_write)
+		event_free(k->ev_write);
+	if (k->ev_flush)
+		event_free(k->ev_flush);
+	if (k->ev_tick)
+		event_free(k->ev_tick);
+	resolve_free(&k->res);
+	table_free(&k->tab);
+	free(k->outq);
+	store_close(k->st);
+	if (k->base)
+		event_base_free(k->base);
+}
+
+int
+checker_main(const struct config *c)
+{
+	struct checker *k = calloc(1, sizeof(*k));
+	int rc = 0;
+
+	if (k == NULL) {
+		log_err("checker: out of memory");
+		return 1;
+	}
+	if (checker_setup(k, c) != 0) {
+		log_err("checker: start-up failed");
+		rc = 1;
+	} else {
+		log_info("checker: running (window %u checks, %zu lookups, "
+		    "queue %u)", c->max_inflight, k->window_lookups,
+		    c->max_queue);
+		event_base_dispatch(k->base);
+	}
+	checker_teardown(k);
+	free(k);
+	return rc;
+}

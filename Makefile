@@ -65,3 +65,16 @@ clean:
 .PHONY: all deps unit test run demo clean
 .SECONDARY:
 -include $(shell find build -name '*.d' 2>/dev/null)
+
+# libFuzzer over the wire path (clang, ASan + UBSan). FUZZ_SECONDS bounds
+# the run; new inputs go to build/fuzz/corpus, the seeds stay as committed.
+FUZZ_SECONDS ?= 60
+$(B)/fuzz/fuzz_wire: tests/fuzz/fuzz_wire.c $(LIB_SRC)
+	@mkdir -p $(B)/fuzz/corpus
+	clang -g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=undefined $(shell pkg-config --cflags $(PKGS)) \
+	    -o $@ $^ $(LDLIBS)
+fuzz: deps $(B)/fuzz/fuzz_wire
+	$(B)/fuzz/fuzz_wire -max_total_time=$(FUZZ_SECONDS) -timeout=5 \
+	    -print_final_stats=1 $(B)/fuzz/corpus tests/fuzz/corpus
+.PHONY: fuzz

@@ -143,6 +143,20 @@ reason_txt(const uint8_t addr[ADDR_LEN], const struct store_record *rec,
 	addr_format(addr, ip, sizeof(ip));
 	if (rec->n_names > 0)
 		name = first_name(rec, &namelen);
+	/* MISMATCH: name the name the shown address came from, when the
+	 * checker recorded it (store.h, match), not a sorted-first name
+	 * that may have no address at all (192.0.2.12 in the tests) */
+	if (rec->def_verdict == V_MISMATCH && rec->match != STORE_MATCH_NONE) {
+		const uint8_t *nm;
+		size_t pos = 0, n, i = 0;
+		while (store_names_next(rec, &pos, &nm, &n)) {
+			if (i++ == rec->match) {
+				name = nm;
+				namelen = n;
+				break;
+			}
+		}
+	}
 	if (name != NULL && rec->n_names > 1)
 		snprintf(more, sizeof(more), " (+%u more)",
 		    (unsigned)rec->n_names - 1);
@@ -224,7 +238,9 @@ reason_detail(const struct store_record *rec, char *buf, size_t len)
 	if (i == 0)
 		sb_str(&b, "-");
 
-	sb_str(&b, " match=");
+	/* match is the confirming name; for a MISMATCH it is the name the
+	 * first address came from (store.h), shown as resolving= */
+	sb_str(&b, rec->verdict == V_MISMATCH ? " resolving=" : " match=");
 	pos = 0;
 	for (i = 0; store_names_next(rec, &pos, &name, &n); i++)
 		if (i == rec->match)

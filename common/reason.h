@@ -28,8 +28,11 @@ struct store_record;
  *               (AAAA for an IPv6 addr)
  *   MISMATCH    "FCrDNS fail: 192.0.2.6 PTR other6.example.com resolves to
  *               198.51.100.6"
- * Only the first name and the first address are named; " (+N more)"
- * follows each when the record holds more. A name too long for the room
+ * Only one name and the first address are named; " (+N more)" follows
+ * each when the record holds more. The name is the first one, except for
+ * a MISMATCH whose rec->match names the name the first address came from
+ * (store.h), so the TXT never claims that a name without addresses
+ * "resolves to" one. A name too long for the room
  * left is cut and ends in "...", so the sentence always keeps its end.
  * The result is printable ASCII, at most REASON_TXT_MAX bytes and at most
  * len - 1, always NUL-terminated (if len > 0).
@@ -55,6 +58,8 @@ char *reason_time(int64_t t, char *buf, size_t len);
  * The details of rec on one line, key=value pairs separated by spaces:
  *   last=VERDICT checked=TIME expires=TIME def=VERDICT def_checked=TIME
  *   names=a,b,.. match=NAME|- addrs=A,B,..|-
+ * (resolving=NAME|- instead of match= when the latest verdict is a
+ * MISMATCH)
  * and when in TEMPERROR back-off: fails=N backoff=Ns retry=TIME, and
  * last_query=TIME when known. Names are made printable; a line too long
  * for buf is cut and ends in "...". Returns the length written.

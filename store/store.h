@@ -76,7 +76,9 @@ struct store_record {
 	uint8_t def_verdict;  /* last definitive verdict (PASS, NO_PTR, NO_FORWARD,
 	                         MISMATCH) or V_NONE if there never was one */
 	uint8_t match;        /* index into names of the matching name, or
-	                         STORE_MATCH_NONE */
+	                         STORE_MATCH_NONE. For a MISMATCH: the name
+	                         the first of addrs came from, if known, so
+	                         that the TXT names a name that resolves */
 	uint8_t n_names;
 	uint8_t n_addrs;
 	int64_t checked_at;   /* when the latest check finished */

@@ -93,6 +93,10 @@ test_several_names_and_addrs(void **state)
 	mkrec(&r, V_MISMATCH, names, addrs);
 	expect_txt("192.0.2.12", &r, F "192.0.2.12 PTR a12.example.com "
 	    "(+2 more) resolves to 203.0.113.2 (+1 more)");
+	/* the checker says b12 gave the address: name b12, not a12 */
+	r.match = 1;
+	expect_txt("192.0.2.12", &r, F "192.0.2.12 PTR b12.example.com "
+	    "(+2 more) resolves to 203.0.113.2 (+1 more)");
 	mkrec(&r, V_NO_FORWARD, names, NULL);
 	expect_txt("192.0.2.12", &r, F "192.0.2.12 PTR a12.example.com "
 	    "(+2 more) has no A record");
@@ -258,6 +262,13 @@ test_detail_line(void **state)
 	n = reason_detail(&r, small, sizeof(small));
 	assert_int_equal(n, (int)sizeof(small) - 1);
 	assert_string_equal(small + n - 3, "...");
+
+	/* a MISMATCH's match is the resolving name, not a confirmation */
+	mkrec(&r, V_MISMATCH, names, addrs);
+	r.match = 0;
+	reason_detail(&r, buf, sizeof(buf));
+	assert_non_null(strstr(buf, " resolving=a10.example.com addrs="));
+	assert_null(strstr(buf, "match="));
 }
 
 int

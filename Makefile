@@ -6,7 +6,7 @@ WARN     := -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes \
             -Wmissing-prototypes -Wno-unused-parameter -Wformat=2 -Wvla
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 -D_GNU_SOURCE $(WARN) $(shell pkg-config --cflags $(PKGS))
-LDLIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -levent -lldns -lunbound -llmdb)
+LDLIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -levent -lldns -lunbound -llmdb) -linih
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 LIB_SRC  := $(sort $(wildcard common/*.c store/*.c checker/*.c) \
@@ -40,6 +40,11 @@ $(BA)/fcrdnsctl: $(BA)/ctl/fcrdnsctl.o $(BA)/libfcrdns.a
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
 $(BA)/test_%: $(BA)/tests/test_%.o $(BA)/libfcrdns.a
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS) -lcmocka
+# tests/rawq: raw DNS queries decoded with ldns (tests/conformance.sh)
+$(B)/rawq: $(B)/tests/rawq.o
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+$(BA)/rawq: $(BA)/tests/rawq.o
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
 
 deps:
 	@sh tools/install-deps.sh
@@ -50,8 +55,9 @@ unit: $(TESTS:%=$(BA)/%)
 	@set -e; for t in $(TESTS); do echo "== $$t"; $(BA)/$$t; done
 
 test: deps
-	$(MAKE) all $(BA)/fcrdnsd $(BA)/fcrdnsctl unit
+	$(MAKE) all $(BA)/fcrdnsd $(BA)/fcrdnsctl $(BA)/rawq unit
 	sh tests/integration.sh $(BA)
+	bash tests/conformance.sh $(BA)
 
 run: deps all
 	$(B)/fcrdnsd $(ARGS)

@@ -1,13 +1,18 @@
 /*
- * config.c -- command-line flags of fcrdnsd (server and checker alike).
+ * config.c -- fcrdnsd's settings: command-line flags and the
+ * configuration file, with one setter for both.
  *
  * Every value is checked here, at start-up, and a bad one ends the
- * program with one line naming the flag and the value (exit 2), so that
- * nothing half-configured ever answers queries.
+ * program with one line naming the flag (or the file, line and key) and
+ * the value (exit 2), so that nothing half-configured ever answers.
+ * The file is read with inih (Debian's libinih): "key = value" lines
+ * whose keys are the long flags without dashes, as NSD and unbound keep
+ * one name per setting in their files and their tools.
  */
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <ini.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,13 +22,35 @@
 
 #define FCRDNSD_VERSION "0.1.0"
 
+/* Defaults that differ between an in-tree build (relative paths, so that
+ * `make run` works from a checkout) and `make install` (absolute paths
+ * under /etc and /var/lib, an unprivileged user): the Makefile sets them. */
+#ifndef FCRDNSD_DEFAULT_CONF
+#define FCRDNSD_DEFAULT_CONF ""
+#endif
+#ifndef FCRDNSD_DEFAULT_DB
+#define FCRDNSD_DEFAULT_DB "var/db"
+#endif
+#ifndef FCRDNSD_DEFAULT_ZONE_FILE
+#define FCRDNSD_DEFAULT_ZONE_FILE "zones/fcrdns.local.zone"
+#endif
+#ifndef FCRDNSD_DEFAULT_USER
+#define FCRDNSD_DEFAULT_USER ""
+#endif
+#ifndef FCRDNSD_DEFAULT_CONTROL
+#define FCRDNSD_DEFAULT_CONTROL "var/fcrdnsd.sock"
+#endif
+
 void
 config_defaults(struct config *c)
 {
 	memset(c, 0, sizeof(*c));
 	snprintf(c->zone, sizeof(c->zone), "fcrdns.local");
-	snprintf(c->db, sizeof(c->db), "var/db");
-	snprintf(c->zone_file, sizeof(c->zone_file), "zones/fcrdns.local.zone");
+	snprintf(c->db, sizeof(c->db), "%s", FCRDNSD_DEFAULT_DB);
+	snprintf(c->zone_file, sizeof(c->zone_file), "%s",
+	    FCRDNSD_DEFAULT_ZONE_FILE);
+	snprintf(c->user, sizeof(c->user), "%s", FCRDNSD_DEFAULT_USER);
+	snprintf(c->control, sizeof(c->control), "%s", FCRDNSD_DEFAULT_CONTROL);
 	c->wait_ms = 1500;
 	c->max_waiting = 4096;
 	c->ttl_cap = 300;
@@ -53,16 +80,17 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-"usage: fcrdnsd [options]\n"
+"usage: fcrdnsd [-c FILE] [options]\n"
+"  -c, --config FILE        configuration file (keys are these flags' names)\n"
 "  --listen ADDR@PORT       UDP and TCP address (repeatable; default 127.0.0.1@5300)\n"
 "  --zone NAME              DNSBL zone (default fcrdns.local)\n"
-"  --db DIR                 LMDB store directory (default var/db)\n"
+"  --db DIR                 LMDB store directory (default " FCRDNSD_DEFAULT_DB ")\n"
 "  --forward ADDR[@PORT]    upstream recursive resolver (repeatable;\n"
 "                           default: /etc/resolv.conf)\n"
 "  --stub ZONE=ADDR@PORT    ask this server directly for names under ZONE\n"
 "  --wait-ms N              how long a query for an unchecked address waits (1500)\n"
 "  --allow-query CIDR       clients allowed besides loopback (repeatable)\n"
-"  --zone-file FILE         apex SOA/NS (default zones/fcrdns.local.zone)\n"
+"  --zone-file FILE         apex SOA/NS (default " FCRDNSD_DEFAULT_ZONE_FILE ")\n"
 "  --max-waiting N          parked queries at most (4096)\n"
 "  --ttl-cap S              TTL cap of listing answers (300)\n"
 "  --short-ttl S            TTL of TEMPERROR and deadline answers (10)\n"
@@ -83,6 +111,14 @@ usage(FILE *f)
 "  --interest S             retry failed checks while asked within (3600)\n"
 "  --skip CIDR              never check this network (repeatable)\n"
 "  --no-default-skip        drop the built-in private/reserved skip list\n"
+"  --user NAME              drop privileges to NAME when started as root\n"
+"  --chroot DIR             chroot to DIR after start-up\n"
+"  --control PATH           control socket for fcrdnsctl (\"\" turns it off)\n"
+"  --exempt FILE            addresses and networks never listed nor checked\n"
+"  --block FILE             addresses and networks always listed\n"
+"  --metrics ADDR@PORT      Prometheus metrics over HTTP (loopback; off)\n"
+"  --syslog                 log to syslog (daemon facility) instead of stderr\n"
+"  --query-log              log every query (at info level)\n"
 "  -v                       more logging (repeatable)\n"
 "  --help, --version\n");
 }
@@ -92,8 +128,9 @@ enum {
 	O_ZONEFILE, O_MAXWAIT, O_TTLCAP, O_SHORTTTL, O_STALETTL, O_IDENTITY,
 	O_NOVERSION, O_NOIDENTITY, O_NONSID, O_TCPMAX, O_TCPIDLE, O_MAXNAMES,
 	O_INFLIGHT, O_QUEUE, O_CHECKTO, O_TTLMIN, O_TTLMAX, O_BOMIN, O_BOMAX,
-	O_GRACE, O_INTEREST, O_SKIP, O_NODEFSKIP, O_CHECKERFD, O_HELP,
-	O_VERSION
+	O_GRACE, O_INTEREST, O_SKIP, O_NODEFSKIP, O_USER, O_CHROOT,
+	O_CONTROL, O_EXEMPT, O_BLOCK, O_METRICS, O_SYSLOG, O_QUERYLOG,
+	O_VERBOSE, O_CONFIG, O_CHECKERFD, O_HELP, O_VERSION
 };
 
 static const struct option long_opts[] = {
@@ -127,36 +164,48 @@ static const struct option long_opts[] = {
 	{ "interest", required_argument, NULL, O_INTEREST },
 	{ "skip", required_argument, NULL, O_SKIP },
 	{ "no-default-skip", no_argument, NULL, O_NODEFSKIP },
+	{ "user", required_argument, NULL, O_USER },
+	{ "chroot", required_argument, NULL, O_CHROOT },
+	{ "control", required_argument, NULL, O_CONTROL },
+	{ "exempt", required_argument, NULL, O_EXEMPT },
+	{ "block", required_argument, NULL, O_BLOCK },
+	{ "metrics", required_argument, NULL, O_METRICS },
+	{ "syslog", no_argument, NULL, O_SYSLOG },
+	{ "query-log", no_argument, NULL, O_QUERYLOG },
+	{ "verbose", required_argument, NULL, O_VERBOSE }, /* file: level */
+	{ "config", required_argument, NULL, O_CONFIG },
 	{ "checker-fd", required_argument, NULL, O_CHECKERFD },
 	{ "help", no_argument, NULL, O_HELP },
 	{ "version", no_argument, NULL, O_VERSION },
 	{ NULL, 0, NULL, 0 }
 };
 
+/* The message of the first error, without its "where" prefix. */
+static char errmsg[512];
+
 static int
-bad(const char *flag, const char *val, const char *why)
+bad(const char *val, const char *why)
 {
-	fprintf(stderr, "fcrdnsd: %s: '%s' %s\n", flag, val, why);
+	snprintf(errmsg, sizeof(errmsg), "'%s' %s", val, why);
 	return 2;
 }
 
 /* A whole decimal number within [lo, hi]. */
 static int
-parse_u32(const char *flag, const char *s, uint32_t lo, uint32_t hi,
-	uint32_t *out)
+parse_u32(const char *s, uint32_t lo, uint32_t hi, uint32_t *out)
 {
 	unsigned long v;
 	char *end;
 
 	if (!isdigit((unsigned char)*s))
-		return bad(flag, s, "is not a number");
+		return bad(s, "is not a number");
 	errno = 0;
 	v = strtoul(s, &end, 10);
 	if (*end != '\0')
-		return bad(flag, s, "is not a number");
+		return bad(s, "is not a number");
 	if (errno == ERANGE || v < lo || v > hi) {
-		fprintf(stderr, "fcrdnsd: %s: '%s' is out of range %u..%u\n",
-		    flag, s, lo, hi);
+		snprintf(errmsg, sizeof(errmsg), "'%s' is out of range %u..%u",
+		    s, lo, hi);
 		return 2;
 	}
 	*out = (uint32_t)v;
@@ -165,25 +214,25 @@ parse_u32(const char *flag, const char *s, uint32_t lo, uint32_t hi,
 
 /* "ADDR@PORT" (port optional when defport != 0) into addr and port. */
 static int
-parse_addr_port(const char *flag, const char *s, uint16_t defport,
-	uint8_t addr[ADDR_LEN], uint16_t *port)
+parse_addr_port(const char *s, uint16_t defport, uint8_t addr[ADDR_LEN],
+	uint16_t *port)
 {
 	char buf[80];
 	char *at;
 	uint32_t p = defport;
 
 	if (strlen(s) >= sizeof(buf))
-		return bad(flag, s, "is too long");
+		return bad(s, "is too long");
 	strcpy(buf, s);
 	at = strrchr(buf, '@');
 	if (at) {
 		*at++ = '\0';
-		if (parse_u32(flag, at, 1, 65535, &p) != 0)
+		if (parse_u32(at, 1, 65535, &p) != 0)
 			return 2;
 	} else if (defport == 0)
-		return bad(flag, s, "needs ADDR@PORT");
+		return bad(s, "needs ADDR@PORT");
 	if (addr_parse(buf, addr) != 0)
-		return bad(flag, s, "is not an IP address");
+		return bad(s, "is not an IP address");
 	*port = (uint16_t)p;
 	return 0;
 }
@@ -191,29 +240,52 @@ parse_addr_port(const char *flag, const char *s, uint16_t defport,
 /* A domain name in text: labels of 1..63 octets, at most 253 in all,
  * stored lower-case without the trailing dot. */
 static int
-parse_domain(const char *flag, const char *s, char *out, size_t outlen)
+parse_domain(const char *s, char *out, size_t outlen)
 {
 	size_t len = strlen(s), i, lab = 0;
 
 	if (len > 0 && s[len - 1] == '.')
 		len--;
 	if (len == 0 || len > 253 || len >= outlen)
-		return bad(flag, s, "is not a domain name");
+		return bad(s, "is not a domain name");
 	for (i = 0; i < len; i++) {
 		unsigned char ch = (unsigned char)s[i];
 		if (ch == '.') {
 			if (lab == 0)
-				return bad(flag, s, "has an empty label");
+				return bad(s, "has an empty label");
 			lab = 0;
 		} else if (ch <= ' ' || ch >= 0x7f || ch == '\\' ||
 		    ++lab > 63) {
-			return bad(flag, s, "is not a domain name");
+			return bad(s, "is not a domain name");
 		}
 		out[i] = (char)tolower(ch);
 	}
 	if (lab == 0)
-		return bad(flag, s, "has an empty label");
+		return bad(s, "has an empty label");
 	out[len] = '\0';
+	return 0;
+}
+
+static int
+parse_path(const char *s, char *out, size_t outlen, int empty_ok)
+{
+	if ((!*s && !empty_ok) || strlen(s) >= outlen)
+		return bad(s, "is not a usable path");
+	snprintf(out, outlen, "%s", s);
+	return 0;
+}
+
+/* yes/no for switches in the file. */
+static int
+parse_bool(const char *s, int *out)
+{
+	if (!strcasecmp(s, "yes") || !strcasecmp(s, "true") || !strcmp(s, "1"))
+		*out = 1;
+	else if (!strcasecmp(s, "no") || !strcasecmp(s, "false") ||
+	    !strcmp(s, "0"))
+		*out = 0;
+	else
+		return bad(s, "is not yes or no");
 	return 0;
 }
 
@@ -225,8 +297,8 @@ add_forward(struct config *c, const char *s)
 	char txt[ADDR_STRLEN];
 
 	if (c->n_forward >= CONFIG_MAX_FORWARD)
-		return bad("--forward", s, "is one too many");
-	if (parse_addr_port("--forward", s, 53, a, &port) != 0)
+		return bad(s, "is one too many");
+	if (parse_addr_port(s, 53, a, &port) != 0)
 		return 2;
 	snprintf(c->forward[c->n_forward++], sizeof(c->forward[0]), "%s@%u",
 	    addr_format(a, txt, sizeof(txt)), port);
@@ -244,15 +316,15 @@ add_stub(struct config *c, const char *s)
 	char txt[ADDR_STRLEN];
 
 	if (c->n_stub >= CONFIG_MAX_STUB)
-		return bad("--stub", s, "is one too many");
+		return bad(s, "is one too many");
 	if (!eq || eq == s || (size_t)(eq - s) >= sizeof(zone))
-		return bad("--stub", s, "needs ZONE=ADDR@PORT");
+		return bad(s, "needs ZONE=ADDR@PORT");
 	memcpy(zone, s, eq - s);
 	zone[eq - s] = '\0';
 	st = &c->stub[c->n_stub];
-	if (parse_domain("--stub", zone, st->zone, sizeof(st->zone)) != 0)
+	if (parse_domain(zone, st->zone, sizeof(st->zone)) != 0)
 		return 2;
-	if (parse_addr_port("--stub", eq + 1, 53, a, &port) != 0)
+	if (parse_addr_port(eq + 1, 53, a, &port) != 0)
 		return 2;
 	snprintf(st->addr, sizeof(st->addr), "%s@%u",
 	    addr_format(a, txt, sizeof(txt)), port);
@@ -261,128 +333,269 @@ add_stub(struct config *c, const char *s)
 }
 
 static int
+parse_listen(const char *s, struct config_listen *l)
+{
+	if (parse_addr_port(s, 5300, l->addr, &l->port) != 0)
+		return 2;
+	/* "::ffff:1.2.3.4" cannot be bound as AF_INET6 everywhere; an
+	 * IPv4 address listens on AF_INET. */
+	l->v4 = addr_is_v4(l->addr);
+	return 0;
+}
+
+static int
 add_listen(struct config *c, const char *s)
 {
-	struct config_listen *l;
-
 	if (c->n_listen >= CONFIG_MAX_LISTEN)
-		return bad("--listen", s, "is one too many");
-	l = &c->listen[c->n_listen];
-	if (parse_addr_port("--listen", s, 5300, l->addr, &l->port) != 0)
+		return bad(s, "is one too many");
+	if (parse_listen(s, &c->listen[c->n_listen]) != 0)
 		return 2;
-	/* "::ffff:1.2.3.4" cannot be bound as AF_INET6 on every system;
-	 * an IPv4 text listens on AF_INET. */
-	l->v4 = addr_is_v4(l->addr);
 	c->n_listen++;
 	return 0;
 }
 
 static int
-add_cidr(const char *flag, struct cidr_list *l, const char *s)
+add_cidr(struct cidr_list *l, const char *s)
 {
 	struct cidr cd;
 
 	if (cidr_parse(s, &cd) != 0)
-		return bad(flag, s, "is not an address or CIDR network");
+		return bad(s, "is not an address or CIDR network");
 	if (cidr_list_add(l, &cd) != 0)
-		return bad(flag, s, "is one too many");
+		return bad(s, "is one too many");
 	return 0;
 }
 
-int
-config_parse(struct config *c, int argc, char **argv)
-{
-	struct cidr_list skip = { 0 };
-	int no_def_skip = 0, ch, r = 0;
-	uint32_t v;
+/* Where the settings come from, for the rule "flags override the file". */
+struct parse_state {
+	struct cidr_list skip;   /* --skip entries of the current source */
+	int skip_set;            /* --skip seen in the current source */
+	int no_def_skip;
+	int from_flags;
+	unsigned replaced;       /* list options a flag has reset already */
+};
 
-	optind = 0; /* glibc: full re-initialisation, config_parse may run twice */
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":v", long_opts, NULL)) != -1) {
-		const char *flag = argv[optind - 1];
-		switch (ch) {
-		case 'v': c->verbose++; break;
-		case O_LISTEN: r = add_listen(c, optarg); break;
-		case O_ZONE:
-			r = parse_domain("--zone", optarg, c->zone, sizeof(c->zone));
-			break;
-		case O_DB:
-			if (!*optarg || strlen(optarg) >= sizeof(c->db))
-				return bad("--db", optarg, "is not a usable path");
-			snprintf(c->db, sizeof(c->db), "%s", optarg);
-			break;
-		case O_FORWARD: r = add_forward(c, optarg); break;
-		case O_STUB: r = add_stub(c, optarg); break;
-		case O_WAIT: r = parse_u32("--wait-ms", optarg, 0, 60000, &c->wait_ms); break;
-		case O_ALLOW: r = add_cidr("--allow-query", &c->allow, optarg); break;
-		case O_ZONEFILE:
-			if (!*optarg || strlen(optarg) >= sizeof(c->zone_file))
-				return bad("--zone-file", optarg, "is not a usable path");
-			snprintf(c->zone_file, sizeof(c->zone_file), "%s", optarg);
-			break;
-		case O_MAXWAIT: r = parse_u32("--max-waiting", optarg, 1, 1000000, &c->max_waiting); break;
-		case O_TTLCAP: r = parse_u32("--ttl-cap", optarg, 0, 604800, &c->ttl_cap); break;
-		case O_SHORTTTL: r = parse_u32("--short-ttl", optarg, 0, 3600, &c->short_ttl); break;
-		case O_STALETTL: r = parse_u32("--stale-ttl", optarg, 0, 3600, &c->stale_ttl); break;
-		case O_IDENTITY:
-			if (strlen(optarg) > 255)
-				return bad("--identity", optarg, "is longer than 255");
-			snprintf(c->identity, sizeof(c->identity), "%s", optarg);
-			break;
-		case O_NOVERSION: c->no_version = 1; break;
-		case O_NOIDENTITY: c->no_identity = 1; break;
-		case O_NONSID: c->no_nsid = 1; break;
-		case O_TCPMAX: r = parse_u32("--tcp-max", optarg, 1, 100000, &c->tcp_max); break;
-		case O_TCPIDLE: r = parse_u32("--tcp-idle-ms", optarg, 100, 3600000, &c->tcp_idle_ms); break;
-		case O_MAXNAMES: r = parse_u32("--max-names", optarg, 1, 64, &c->max_names); break;
-		case O_INFLIGHT: r = parse_u32("--max-inflight", optarg, 1, 100000, &c->max_inflight); break;
-		case O_QUEUE: r = parse_u32("--max-queue", optarg, 1, 10000000, &c->max_queue); break;
-		case O_CHECKTO: r = parse_u32("--check-timeout-ms", optarg, 100, 600000, &c->check_timeout_ms); break;
-		case O_TTLMIN: r = parse_u32("--ttl-min", optarg, 1, 604800, &c->ttl_min); break;
-		case O_TTLMAX: r = parse_u32("--ttl-max", optarg, 1, 604800, &c->ttl_max); break;
-		case O_BOMIN: r = parse_u32("--backoff-min", optarg, 1, 86400, &c->backoff_min); break;
-		case O_BOMAX: r = parse_u32("--backoff-max", optarg, 1, 86400, &c->backoff_max); break;
-		case O_GRACE: r = parse_u32("--grace", optarg, 0, 2592000, &c->grace); break;
-		case O_INTEREST: r = parse_u32("--interest", optarg, 1, 2592000, &c->interest); break;
-		case O_SKIP: r = add_cidr("--skip", &skip, optarg); break;
-		case O_NODEFSKIP: no_def_skip = 1; break;
-		case O_CHECKERFD:
-			r = parse_u32("--checker-fd", optarg, 0, 65535, &v);
-			c->checker_fd = (int)v;
-			break;
-		case O_HELP: usage(stdout); return 1;
-		case O_VERSION: printf("fcrdnsd " FCRDNSD_VERSION "\n"); return 1;
-		case ':':
-			fprintf(stderr, "fcrdnsd: %s: needs a value\n", flag);
-			return 2;
-		default:
-			fprintf(stderr, "fcrdnsd: %s: unknown flag (see --help)\n",
-			    flag);
-			return 2;
-		}
-		if (r != 0)
-			return r;
+/* A list option given as a flag replaces what the file set. */
+static void
+replace_list(struct config *c, struct parse_state *st, int id)
+{
+	unsigned bit;
+
+	if (id != O_LISTEN && id != O_FORWARD && id != O_STUB &&
+	    id != O_ALLOW && id != O_SKIP)
+		return;
+	bit = 1u << (id - O_LISTEN); /* all five are below O_LISTEN + 32 */
+	if (!st->from_flags || (st->replaced & bit))
+		return;
+	st->replaced |= bit;
+	switch (id) {
+	case O_LISTEN: c->n_listen = 0; break;
+	case O_FORWARD: c->n_forward = 0; break;
+	case O_STUB: c->n_stub = 0; break;
+	case O_ALLOW: c->allow.n = 0; break;
+	case O_SKIP: st->skip.n = 0; break;
 	}
-	if (optind < argc) {
-		fprintf(stderr, "fcrdnsd: '%s': unexpected argument (see --help)\n",
-		    argv[optind]);
+}
+
+/*
+ * Apply one setting. val is the value (NULL for a switch given as a
+ * flag; "yes"/"no" for a switch from the file). Returns 0, or 2 with
+ * errmsg set.
+ */
+static int
+config_set(struct config *c, struct parse_state *st, int id,
+	const char *val)
+{
+	uint32_t v;
+	int on = 1;
+
+	if (val && (id == O_NOVERSION || id == O_NOIDENTITY || id == O_NONSID ||
+	    id == O_NODEFSKIP || id == O_SYSLOG || id == O_QUERYLOG) &&
+	    parse_bool(val, &on) != 0)
+		return 2;
+	replace_list(c, st, id);
+	switch (id) {
+	case O_LISTEN: return add_listen(c, val);
+	case O_ZONE: return parse_domain(val, c->zone, sizeof(c->zone));
+	case O_DB: return parse_path(val, c->db, sizeof(c->db), 0);
+	case O_FORWARD: return add_forward(c, val);
+	case O_STUB: return add_stub(c, val);
+	case O_WAIT: return parse_u32(val, 0, 60000, &c->wait_ms);
+	case O_ALLOW: return add_cidr(&c->allow, val);
+	case O_ZONEFILE:
+		return parse_path(val, c->zone_file, sizeof(c->zone_file), 0);
+	case O_MAXWAIT: return parse_u32(val, 1, 1000000, &c->max_waiting);
+	case O_TTLCAP: return parse_u32(val, 0, 604800, &c->ttl_cap);
+	case O_SHORTTTL: return parse_u32(val, 0, 3600, &c->short_ttl);
+	case O_STALETTL: return parse_u32(val, 0, 3600, &c->stale_ttl);
+	case O_IDENTITY:
+		if (strlen(val) > 255)
+			return bad(val, "is longer than 255");
+		snprintf(c->identity, sizeof(c->identity), "%s", val);
+		return 0;
+	case O_NOVERSION: c->no_version = on; return 0;
+	case O_NOIDENTITY: c->no_identity = on; return 0;
+	case O_NONSID: c->no_nsid = on; return 0;
+	case O_TCPMAX: return parse_u32(val, 1, 100000, &c->tcp_max);
+	case O_TCPIDLE: return parse_u32(val, 100, 3600000, &c->tcp_idle_ms);
+	case O_MAXNAMES: return parse_u32(val, 1, 64, &c->max_names);
+	case O_INFLIGHT: return parse_u32(val, 1, 100000, &c->max_inflight);
+	case O_QUEUE: return parse_u32(val, 1, 10000000, &c->max_queue);
+	case O_CHECKTO:
+		return parse_u32(val, 100, 600000, &c->check_timeout_ms);
+	case O_TTLMIN: return parse_u32(val, 1, 604800, &c->ttl_min);
+	case O_TTLMAX: return parse_u32(val, 1, 604800, &c->ttl_max);
+	case O_BOMIN: return parse_u32(val, 1, 86400, &c->backoff_min);
+	case O_BOMAX: return parse_u32(val, 1, 86400, &c->backoff_max);
+	case O_GRACE: return parse_u32(val, 0, 2592000, &c->grace);
+	case O_INTEREST: return parse_u32(val, 1, 2592000, &c->interest);
+	case O_SKIP:
+		st->skip_set = 1;
+		return add_cidr(&st->skip, val);
+	case O_NODEFSKIP: st->no_def_skip = on; return 0;
+	case O_USER:
+		if (strlen(val) >= sizeof(c->user))
+			return bad(val, "is too long for a user name");
+		snprintf(c->user, sizeof(c->user), "%s", val);
+		return 0;
+	case O_CHROOT:
+		return parse_path(val, c->chroot_dir, sizeof(c->chroot_dir), 1);
+	case O_CONTROL:
+		/* sun_path holds 108 bytes on Linux */
+		if (strlen(val) >= 108)
+			return bad(val, "is too long for a Unix socket path");
+		snprintf(c->control, sizeof(c->control), "%s", val);
+		return 0;
+	case O_EXEMPT:
+		return parse_path(val, c->exempt_file, sizeof(c->exempt_file), 1);
+	case O_BLOCK:
+		return parse_path(val, c->block_file, sizeof(c->block_file), 1);
+	case O_METRICS:
+		if (parse_listen(val, &c->metrics) != 0)
+			return 2;
+		/* metrics tell what the server knows: loopback only */
+		if (!addr_is_loopback(c->metrics.addr))
+			return bad(val, "is not a loopback address");
+		return 0;
+	case O_SYSLOG: c->syslog = on; return 0;
+	case O_QUERYLOG: c->query_log = on; return 0;
+	case O_VERBOSE:
+		if (parse_u32(val, 0, 5, &v) != 0)
+			return 2;
+		c->verbose = (int)v;
+		return 0;
+	case O_CHECKERFD:
+		if (parse_u32(val, 0, 65535, &v) != 0)
+			return 2;
+		c->checker_fd = (int)v;
+		return 0;
+	}
+	return bad(val, "is not a setting");
+}
+
+/* The program's name for messages: fcrdnsd or fcrdnsctl. */
+static const char *
+prog(void)
+{
+	return program_invocation_short_name;
+}
+
+struct file_ctx {
+	struct config *c;
+	struct parse_state *st;
+	char key[64];      /* key of the first error */
+	int failed;
+};
+
+/* inih handler: one "key = value". Returns 0 on an error so that
+ * ini_parse() reports its line. */
+static int
+file_handler(void *user, const char *section, const char *name,
+	const char *value)
+{
+	struct file_ctx *fx = user;
+	const struct option *o;
+
+	if (fx->failed)
+		return 1; /* report only the first error */
+	snprintf(fx->key, sizeof(fx->key), "%s", name);
+	if (section && *section) {
+		snprintf(fx->key, sizeof(fx->key), "[%s]", section);
+		snprintf(errmsg, sizeof(errmsg),
+		    "sections are not used: put keys at the top level");
+		fx->failed = 1;
+		return 0;
+	}
+	for (o = long_opts; o->name; o++)
+		if (strcmp(o->name, name) == 0)
+			break;
+	if (!o->name || o->val == O_CONFIG || o->val == O_CHECKERFD ||
+	    o->val == O_HELP || o->val == O_VERSION) {
+		snprintf(errmsg, sizeof(errmsg), "unknown key");
+		fx->failed = 1;
+		return 0;
+	}
+	if (config_set(fx->c, fx->st, o->val, value) != 0) {
+		fx->failed = 1;
+		return 0;
+	}
+	return 1;
+}
+
+static int
+read_file(struct config *c, struct parse_state *st, const char *path)
+{
+	struct file_ctx fx = { .c = c, .st = st };
+	int line;
+
+	snprintf(c->config_file, sizeof(c->config_file), "%s", path);
+	line = ini_parse(path, file_handler, &fx);
+	if (line == -1) {
+		fprintf(stderr, "%s: -c %s: %s\n", prog(), path,
+		    strerror(errno ? errno : ENOENT));
 		return 2;
 	}
+	if (line == -2) {
+		fprintf(stderr, "%s: %s: out of memory\n", prog(), path);
+		return 2;
+	}
+	if (line > 0) {
+		if (fx.failed)
+			fprintf(stderr, "%s: %s:%d: %s: %s\n", prog(), path,
+			    line, fx.key, errmsg);
+		else
+			fprintf(stderr, "%s: %s:%d: not a 'key = value' line\n",
+			    prog(), path, line);
+		return 2;
+	}
+	return 0;
+}
+
+/* Checks across settings, and the final skip list. */
+static int
+finish(struct config *c, struct parse_state *file, struct parse_state *flags)
+{
+	struct cidr_list *skip = flags->skip_set ? &flags->skip : &file->skip;
+	int i;
+
 	if (c->ttl_min > c->ttl_max) {
-		fprintf(stderr, "fcrdnsd: --ttl-min: %u is above --ttl-max %u\n",
-		    c->ttl_min, c->ttl_max);
+		fprintf(stderr, "%s: --ttl-min: %u is above --ttl-max %u\n",
+		    prog(), c->ttl_min, c->ttl_max);
 		return 2;
 	}
 	if (c->backoff_min > c->backoff_max) {
-		fprintf(stderr, "fcrdnsd: --backoff-min: %u is above --backoff-max %u\n",
-		    c->backoff_min, c->backoff_max);
+		fprintf(stderr, "%s: --backoff-min: %u is above --backoff-max %u\n",
+		    prog(), c->backoff_min, c->backoff_max);
 		return 2;
 	}
-	if (no_def_skip)
+	if (file->no_def_skip || flags->no_def_skip)
 		c->skip.n = 0;
-	for (ch = 0; ch < skip.n; ch++)
-		if (cidr_list_add(&c->skip, &skip.item[ch]) != 0)
-			return bad("--skip", "...", "makes the list too long");
+	for (i = 0; i < skip->n; i++)
+		if (cidr_list_add(&c->skip, &skip->item[i]) != 0) {
+			fprintf(stderr, "%s: --skip: too many networks (at most %d)\n",
+			    prog(), CIDR_LIST_MAX);
+			return 2;
+		}
 	if (c->n_listen == 0) {
 		c->n_listen = 1;
 		(void)addr_parse("127.0.0.1", c->listen[0].addr);
@@ -390,4 +603,81 @@ config_parse(struct config *c, int argc, char **argv)
 		c->listen[0].port = 5300;
 	}
 	return 0;
+}
+
+int
+config_read_file(struct config *c, const char *path)
+{
+	struct parse_state file = { 0 }, flags = { .from_flags = 1 };
+	int r = read_file(c, &file, path);
+
+	return r ? r : finish(c, &file, &flags);
+}
+
+/* -c FILE / --config FILE / --config=FILE anywhere in argv, or NULL. */
+static const char *
+find_config(int argc, char **argv)
+{
+	const char *found = NULL;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if ((!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config")) &&
+		    i + 1 < argc)
+			found = argv[++i];
+		else if (!strncmp(argv[i], "--config=", 9))
+			found = argv[i] + 9;
+	}
+	return found;
+}
+
+int
+config_parse(struct config *c, int argc, char **argv)
+{
+	struct parse_state file = { 0 }, flags = { .from_flags = 1 };
+	const char *conf = find_config(argc, argv);
+	int ch, r;
+
+	if (conf) {
+		if ((r = read_file(c, &file, conf)) != 0)
+			return r;
+	} else if (*FCRDNSD_DEFAULT_CONF &&
+	    access(FCRDNSD_DEFAULT_CONF, F_OK) == 0) {
+		if ((r = read_file(c, &file, FCRDNSD_DEFAULT_CONF)) != 0)
+			return r;
+	}
+	optind = 0; /* glibc: full re-initialisation, config_parse may run twice */
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":vc:", long_opts, NULL)) != -1) {
+		const char *flag = argv[optind - 1];
+		switch (ch) {
+		case 'v': c->verbose++; continue;
+		case 'c': case O_CONFIG: continue; /* read above */
+		case O_HELP: usage(stdout); return 1;
+		case O_VERSION: printf("fcrdnsd " FCRDNSD_VERSION "\n"); return 1;
+		case ':':
+			fprintf(stderr, "%s: %s: needs a value\n", prog(), flag);
+			return 2;
+		case '?':
+			fprintf(stderr, "%s: %s: unknown flag (see --help)\n",
+			    prog(), flag);
+			return 2;
+		}
+		if (config_set(c, &flags, ch, optarg) != 0) {
+			const struct option *o;
+			for (o = long_opts; o->name && o->val != ch; o++)
+				;
+			fprintf(stderr, "%s: --%s: %s\n", prog(),
+			    o->name ? o->name : "?", errmsg);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "%s: '%s': unexpected argument (see --help)\n",
+		    prog(), argv[optind]);
+		return 2;
+	}
+	return finish(c, &file, &flags);
 }

@@ -69,6 +69,18 @@ struct config {
 	uint32_t interest;      /* --interest: keep retrying while asked within (3600) */
 	struct cidr_list skip;  /* NOT_APPLICABLE ranges */
 
+	/* running as a service (issue 6) */
+	char config_file[4096]; /* -c FILE ("" for none) */
+	char user[64];          /* --user: drop to this user when started as
+	                           root ("" keeps the current user) */
+	char chroot_dir[4096];  /* --chroot ("" for none) */
+	char control[4096];     /* --control: Unix socket path ("" off) */
+	char exempt_file[4096]; /* --exempt FILE: never listed, never checked */
+	char block_file[4096];  /* --block FILE: always listed */
+	struct config_listen metrics; /* --metrics ADDR@PORT (port 0: off) */
+	int syslog;             /* --syslog: logs to syslog, not stderr */
+	int query_log;          /* --query-log: one line per query */
+
 	int checker_fd;         /* internal: set in the checker process, else -1 */
 };
 
@@ -76,11 +88,23 @@ struct config {
 void config_defaults(struct config *c);
 
 /*
- * Parse argv into c (which config_defaults() has filled).
+ * Parse argv into c (which config_defaults() has filled). If argv names a
+ * configuration file (-c FILE, --config FILE), or the build has a default
+ * one that exists, the file is read first and the flags override it: a
+ * list flag (--listen, --forward, --stub, --allow-query, --skip) given on
+ * the command line replaces the file's list.
  * Returns 0 to go on; 1 if --help or --version was printed (exit 0);
- * 2 after printing a one-line error naming the flag and value to stderr
- * (the caller exits 2).
+ * 2 after printing a one-line error naming the flag (or the file, line and
+ * key) and the value to stderr (the caller exits 2).
  */
 int config_parse(struct config *c, int argc, char **argv);
+
+/*
+ * Read one configuration file into c: lines "key = value" (or
+ * "key: value"), where each key is a long flag without its dashes, '#'
+ * or ';' start a comment, list keys repeat, and switches take yes/no.
+ * Returns 0, or 2 after printing "FILE:LINE: key: message" to stderr.
+ */
+int config_read_file(struct config *c, const char *path);
 
 #endif

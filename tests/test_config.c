@@ -4,7 +4,9 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include "../common/config.h"
 
@@ -115,6 +117,159 @@ test_errors_exit_2(void **st)
 	}
 }
 
+/* Write text to a temporary file; returns its path (static buffer). */
+static const char *
+tmpfile_with(const char *text)
+{
+	static char path[64];
+	FILE *f;
+	int fd;
+
+	snprintf(path, sizeof(path), "/tmp/fcrdns-conf.XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+/* Every key the file takes, with the value it sets. */
+static void
+test_file_every_key(void **st)
+{
+	const char *path = tmpfile_with(
+	    "# fcrdnsd.conf\n"
+	    "listen = 127.0.0.1@5301\n"
+	    "listen: ::1@5301\n"
+	    "zone = Bl.Example.ORG\n"
+	    "db = /tmp/fc-db\n"
+	    "forward = 127.0.0.1@5399\n"
+	    "stub = example.com=127.0.0.1@5398\n"
+	    "wait-ms = 700\n"
+	    "allow-query = 192.0.2.0/24\n"
+	    "zone-file = /tmp/z.zone\n"
+	    "max-waiting = 99\n"
+	    "ttl-cap = 120\n"
+	    "short-ttl = 7\n"
+	    "stale-ttl = 20\n"
+	    "identity = ns-a\n"
+	    "no-version = yes\n"
+	    "no-identity = true\n"
+	    "no-nsid = 1\n"
+	    "tcp-max = 9\n"
+	    "tcp-idle-ms = 1500\n"
+	    "max-names = 4\n"
+	    "max-inflight = 17\n"
+	    "max-queue = 1000\n"
+	    "check-timeout-ms = 3000\n"
+	    "ttl-min = 60\n"
+	    "ttl-max = 3600\n"
+	    "backoff-min = 5\n"
+	    "backoff-max = 50\n"
+	    "grace = 600\n"
+	    "interest = 1200\n"
+	    "no-default-skip = yes\n"
+	    "skip = 198.51.100.0/24\n"
+	    "user = nobody\n"
+	    "chroot = /var/empty\n"
+	    "control = /tmp/fc.sock\n"
+	    "exempt = /tmp/exempt.list\n"
+	    "block = /tmp/block.list\n"
+	    "metrics = 127.0.0.1@9153\n"
+	    "syslog = yes\n"
+	    "query-log = no\n"
+	    "verbose = 2\n");
+	const char *argv[] = { "fcrdnsd", "-c", path };
+
+	assert_int_equal(parse(3, argv), 0);
+	unlink(path);
+	assert_int_equal(cfg.n_listen, 2);
+	assert_int_equal(cfg.listen[0].port, 5301);
+	assert_false(cfg.listen[1].v4);
+	assert_string_equal(cfg.zone, "bl.example.org");
+	assert_string_equal(cfg.db, "/tmp/fc-db");
+	assert_int_equal(cfg.n_forward, 1);
+	assert_string_equal(cfg.forward[0], "127.0.0.1@5399");
+	assert_string_equal(cfg.stub[0].addr, "127.0.0.1@5398");
+	assert_int_equal(cfg.wait_ms, 700);
+	assert_int_equal(cfg.allow.n, 1);
+	assert_string_equal(cfg.zone_file, "/tmp/z.zone");
+	assert_int_equal(cfg.max_waiting, 99);
+	assert_int_equal(cfg.ttl_cap, 120);
+	assert_int_equal(cfg.short_ttl, 7);
+	assert_int_equal(cfg.stale_ttl, 20);
+	assert_string_equal(cfg.identity, "ns-a");
+	assert_true(cfg.no_version && cfg.no_identity && cfg.no_nsid);
+	assert_int_equal(cfg.tcp_max, 9);
+	assert_int_equal(cfg.tcp_idle_ms, 1500);
+	assert_int_equal(cfg.max_names, 4);
+	assert_int_equal(cfg.max_inflight, 17);
+	assert_int_equal(cfg.max_queue, 1000);
+	assert_int_equal(cfg.check_timeout_ms, 3000);
+	assert_int_equal(cfg.ttl_min, 60);
+	assert_int_equal(cfg.ttl_max, 3600);
+	assert_int_equal(cfg.backoff_min, 5);
+	assert_int_equal(cfg.backoff_max, 50);
+	assert_int_equal(cfg.grace, 600);
+	assert_int_equal(cfg.interest, 1200);
+	assert_int_equal(cfg.skip.n, 1);
+	assert_string_equal(cfg.user, "nobody");
+	assert_string_equal(cfg.chroot_dir, "/var/empty");
+	assert_string_equal(cfg.control, "/tmp/fc.sock");
+	assert_string_equal(cfg.exempt_file, "/tmp/exempt.list");
+	assert_string_equal(cfg.block_file, "/tmp/block.list");
+	assert_int_equal(cfg.metrics.port, 9153);
+	assert_true(cfg.syslog);
+	assert_false(cfg.query_log);
+	assert_int_equal(cfg.verbose, 2);
+}
+
+/* Flags override the file; a list flag replaces the file's list. */
+static void
+test_flags_override_file(void **st)
+{
+	const char *path = tmpfile_with("wait-ms = 700\nforward = 127.0.0.1@5399\n"
+	    "forward = 127.0.0.2@5399\nzone = a.example\n");
+	const char *argv[] = { "fcrdnsd", "--wait-ms", "100", "--config", path,
+	    "--forward", "127.0.0.3" };
+
+	assert_int_equal(parse(7, argv), 0);
+	unlink(path);
+	assert_int_equal(cfg.wait_ms, 100);
+	assert_string_equal(cfg.zone, "a.example");
+	assert_int_equal(cfg.n_forward, 1);
+	assert_string_equal(cfg.forward[0], "127.0.0.3@53");
+}
+
+/* Errors name the file, the line and the key: exit status 2. */
+static void
+test_file_errors(void **st)
+{
+	const char *texts[] = {
+		"zone = a.example\nbogus-key = 1\n",       /* unknown key, line 2 */
+		"\n\nwait-ms = soon\n",                    /* bad value, line 3 */
+		"no-nsid = maybe\n",                        /* bad switch */
+		"metrics = 192.0.2.1@9153\n",               /* not loopback */
+		"[server]\nzone = a.example\n",            /* sections unused */
+		"this line has no delimiter\n",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		const char *path = tmpfile_with(texts[i]);
+		const char *argv[] = { "fcrdnsd", "-c", path };
+		int r = parse(3, argv);
+		unlink(path);
+		if (r != 2)
+			fail_msg("file %zu: got %d, want 2", i, r);
+	}
+	{
+		const char *argv[] = { "fcrdnsd", "-c", "/nonexistent/fcrdnsd.conf" };
+		assert_int_equal(parse(3, argv), 2);
+	}
+}
+
 int
 main(void)
 {
@@ -122,6 +277,9 @@ main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_all_flags),
 		cmocka_unit_test(test_errors_exit_2),
+		cmocka_unit_test(test_file_every_key),
+		cmocka_unit_test(test_flags_override_file),
+		cmocka_unit_test(test_file_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

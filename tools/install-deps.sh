@@ -3,9 +3,11 @@
 # is missing. Needs root (or sudo) only when something must be installed.
 set -e
 PKGS="build-essential pkg-config libevent-dev libunbound-dev libldns-dev
-liblmdb-dev libcmocka-dev nsd unbound dnsutils knot-dnsutils ldnsutils
+liblmdb-dev libcmocka-dev libinih-dev nsd unbound dnsutils knot-dnsutils ldnsutils
 lmdb-utils python3 iproute2 procps"
 [ "$1" = "--all" ] && PKGS="$PKGS dnsperf clang"
+# make bench: load generator, the reference DNSBL server, plots, profiler
+[ "$1" = "--bench" ] && PKGS="$PKGS dnsperf clang rbldnsd gnuplot-nox linux-perf"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

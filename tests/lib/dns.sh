@@ -13,12 +13,29 @@
 
 DIG_OPTS=(+norec +tries=1 +time=3)
 
-# _section NAME: the RR lines of one section of R_RAW.
+# _section NAME: the RR lines of one section of R_RAW, rewritten as
+# OWNER<tab>TTL<tab>CLASS<tab>TYPE<tab>RDATA. dig aligns with tabs, or with
+# single spaces once the owner name is long, so split on the first four
+# blank-separated tokens and keep the rdata's own spacing.
 _section() {
 	awk -v s=";; $1 SECTION:" '
 		$0 == s { f = 1; next }
 		/^$/ || /^;; [A-Z]+ SECTION:/ || /^;; Query time/ { f = 0 }
-		f { gsub(/[ \t]*\t[ \t]*/, "\t"); sub(/^;; /, ";"); print }' <<<"$R_RAW"
+		f {
+			line = $0
+			sub(/^;; /, ";", line)
+			out = ""
+			for (i = 1; i <= 4; i++) {
+				if (!match(line, /^[ \t]*[^ \t]+/))
+					break
+				tok = substr(line, RSTART, RLENGTH)
+				gsub(/^[ \t]+/, "", tok)
+				out = out (i > 1 ? "\t" : "") tok
+				line = substr(line, RSTART + RLENGTH)
+			}
+			sub(/^[ \t]+/, "", line)
+			print out (line != "" ? "\t" line : "")
+		}' <<<"$R_RAW"
 }
 
 # _parse: set the R_* variables from R_RAW.

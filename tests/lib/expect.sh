@@ -89,6 +89,7 @@ _ask_listed() {
 }
 
 # expect_listed IP VERDICT CODE TXT [FIRST_TYPE [TTL_LO TTL_HI]]
+# (VERDICT "-": no fcrdnsctl check; the label is "IP $NOTE")
 # The first query (FIRST_TYPE, default A) is a cache miss and must carry
 # the real verdict; then the other types. TTL defaults: exactly the cap.
 expect_listed() {
@@ -96,6 +97,7 @@ expect_listed() {
 	local lo=${6:-$TTL_CAP} hi=${7:-$TTL_CAP} q t label
 	q=$(revname "$ip" "$ZONE")
 	label="$ip $verdict"
+	[ "$verdict" = - ] && label="$ip ${NOTE:-}"
 	_ask_listed "$label (first query)" "$q" "$first" "$code" "$txt" "$lo" "$hi"
 	for t in A TXT AAAA; do
 		[ "$t" = "$first" ] && continue
@@ -111,6 +113,7 @@ expect_nx() {
 	local ip=$1 verdict=$2 lo=$3 hi=$4 first=${5:-A} q t label
 	q=$(revname "$ip" "$ZONE")
 	label="$ip ${verdict#\~}"
+	[ "$verdict" = - ] && label="$ip ${NOTE:-}"
 	for t in "$first" TXT; do
 		dnsq "$FPORT" "$q" "$t"
 		[ "$t" = "$first" ] && t="$t (first query)"

@@ -1,6 +1,6 @@
 # fcrdnsd -- plain Makefile with pkg-config. `make` builds build/fcrdnsd and
 # build/fcrdnsctl; `make test` runs every test; `make run` starts the server.
-PKGS     := libevent ldns libunbound lmdb
+PKGS     := libevent libevent_pthreads ldns libunbound lmdb
 CC       ?= cc
 WARN     := -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes \
             -Wmissing-prototypes -Wno-unused-parameter -Wformat=2 -Wvla

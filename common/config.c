@@ -52,6 +52,10 @@ config_defaults(struct config *c)
 	snprintf(c->user, sizeof(c->user), "%s", FCRDNSD_DEFAULT_USER);
 	snprintf(c->control, sizeof(c->control), "%s", FCRDNSD_DEFAULT_CONTROL);
 	c->wait_ms = 1500;
+	{
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		c->workers = n < 1 ? 1 : n > 16 ? 16 : (uint32_t)n;
+	}
 	c->max_waiting = 4096;
 	c->ttl_cap = 300;
 	c->short_ttl = 10;
@@ -91,7 +95,8 @@ usage(FILE *f)
 "  --wait-ms N              how long a query for an unchecked address waits (1500)\n"
 "  --allow-query CIDR       clients allowed besides loopback (repeatable)\n"
 "  --zone-file FILE         apex SOA/NS (default " FCRDNSD_DEFAULT_ZONE_FILE ")\n"
-"  --max-waiting N          parked queries at most (4096)\n"
+"  --workers N              answering threads (default: one per core)\n"
+"  --max-waiting N          parked queries at most, per worker (4096)\n"
 "  --ttl-cap S              TTL cap of listing answers (300)\n"
 "  --short-ttl S            TTL of TEMPERROR and deadline answers (10)\n"
 "  --stale-ttl S            TTL of served-stale answers (30)\n"
@@ -130,7 +135,7 @@ enum {
 	O_INFLIGHT, O_QUEUE, O_CHECKTO, O_TTLMIN, O_TTLMAX, O_BOMIN, O_BOMAX,
 	O_GRACE, O_INTEREST, O_SKIP, O_NODEFSKIP, O_USER, O_CHROOT,
 	O_CONTROL, O_EXEMPT, O_BLOCK, O_METRICS, O_SYSLOG, O_QUERYLOG,
-	O_VERBOSE, O_CONFIG, O_CHECKERFD, O_HELP, O_VERSION
+	O_VERBOSE, O_WORKERS, O_CONFIG, O_CHECKERFD, O_HELP, O_VERSION
 };
 
 static const struct option long_opts[] = {
@@ -173,6 +178,7 @@ static const struct option long_opts[] = {
 	{ "syslog", no_argument, NULL, O_SYSLOG },
 	{ "query-log", no_argument, NULL, O_QUERYLOG },
 	{ "verbose", required_argument, NULL, O_VERBOSE }, /* file: level */
+	{ "workers", required_argument, NULL, O_WORKERS },
 	{ "config", required_argument, NULL, O_CONFIG },
 	{ "checker-fd", required_argument, NULL, O_CHECKERFD },
 	{ "help", no_argument, NULL, O_HELP },
@@ -425,6 +431,7 @@ config_set(struct config *c, struct parse_state *st, int id,
 	case O_ZONEFILE:
 		return parse_path(val, c->zone_file, sizeof(c->zone_file), 0);
 	case O_MAXWAIT: return parse_u32(val, 1, 1000000, &c->max_waiting);
+	case O_WORKERS: return parse_u32(val, 1, 64, &c->workers);
 	case O_TTLCAP: return parse_u32(val, 0, 604800, &c->ttl_cap);
 	case O_SHORTTTL: return parse_u32(val, 0, 3600, &c->short_ttl);
 	case O_STALETTL: return parse_u32(val, 0, 3600, &c->stale_ttl);

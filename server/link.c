@@ -30,152 +30,22 @@
 
 static void link_schedule_restart(struct server *s);
 
-/* Send one message; -1 (and a count) if the checker cannot take it. */
-static int
+int
 link_send(struct server *s, int type, const uint8_t addr[ADDR_LEN])
 {
 	struct ipc_msg m;
+	int r = -1;
 
-	if (s->checker_fd < 0) {
-		s->stats.ipc_dropped++;
-		return -1;
-	}
 	ipc_msg_init(&m, type, addr);
-	if (ipc_send(s->checker_fd, &m) != 0) {
-		s->stats.ipc_dropped++;
-		return -1;
-	}
-	return 0;
-}
-
-/* respond() hooks. A check is asked for only by the first query that
- * waits for an address: later ones (a resolver's retries, other
- * resolvers) share it. */
-static int
-hook_check(void *arg, const uint8_t addr[ADDR_LEN])
-{
-	struct server *s = arg;
-
-	if (waitq_has(s->wq, addr))
-		return 0;
-	return link_send(s, IPC_CHECK, addr);
-}
-
-static int
-hook_refresh(void *arg, const uint8_t addr[ADDR_LEN])
-{
-	return link_send(arg, IPC_REFRESH, addr);
-}
-
-static int
-hook_seen(void *arg, const uint8_t addr[ADDR_LEN])
-{
-	return link_send(arg, IPC_SEEN, addr);
-}
-
-/* Answer one parked query from the store (deadline 0) or with the
- * deadline answer (deadline 1), into the scratch buffer. */
-static void
-answer_parked(struct server *s, struct waitq_entry *e, int deadline)
-{
-	size_t outlen = 0;
-	size_t cap = e->tcp_conn ? SERVER_SCRATCH : 4096;
-
-	memcpy(s->scratch, e->query, e->qlen);
-	if (respond_final(&s->resp, s->scratch, e->qlen, cap,
-	    e->tcp_conn != NULL, deadline, &outlen) == RESPOND_SEND)
-		server_send_parked(s, e, s->scratch, outlen);
-}
-
-static void
-take_done_cb(struct waitq_entry *e, void *arg)
-{
-	struct server *s = arg;
-
-	s->stats.answered_done++;
-	answer_parked(s, e, 0);
-}
-
-static void
-take_deadline_cb(struct waitq_entry *e, void *arg)
-{
-	struct server *s = arg;
-
-	s->stats.deadline++;
-	answer_parked(s, e, 1);
-}
-
-void
-server_send_parked(struct server *s, struct waitq_entry *e,
-	const uint8_t *ans, size_t len)
-{
-	if (e->tcp_conn) {
-		tcp_send_answer(s, e->tcp_conn, e->tcp_gen, ans, len);
-		return;
-	}
-	(void)sendto(e->udp_fd, ans, len, MSG_DONTWAIT,
-	    (struct sockaddr *)&e->peer, e->peer_len);
-}
-
-static void
-wq_timer_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct server *s = arg;
-
-	s->wq_armed_ms = -1;
-	s->resp.now = time(NULL);
-	waitq_expire(s->wq, server_now_ms(), take_deadline_cb, s);
-	store_release(s->resp.store);
-	server_arm_timer(s);
-}
-
-void
-server_arm_timer(struct server *s)
-{
-	int64_t next = waitq_next_deadline(s->wq), now;
-	struct timeval tv;
-
-	if (next < 0 || next == s->wq_armed_ms)
-		return;
-	now = server_now_ms();
-	if (next < now)
-		next = now;
-	tv.tv_sec = (next - now) / 1000;
-	tv.tv_usec = ((next - now) % 1000) * 1000;
-	evtimer_add(s->wq_timer, &tv);
-	s->wq_armed_ms = next;
-}
-
-int
-server_park(struct server *s, const uint8_t addr[ADDR_LEN], uint8_t *buf,
-	size_t len, size_t cap, int tcp, size_t *outlen,
-	struct waitq_entry **entry)
-{
-	struct waitq_entry *e = NULL;
-
-	if (len <= WAITQ_MAX_QUERY)
-		e = waitq_reserve(s->wq);
-	if (!e) {
-		/* verdicts.md: no room to wait is the deadline answer, at
-		 * once, and counted */
-		s->stats.table_full++;
-		if (respond_final(&s->resp, buf, len, cap, tcp, 1,
-		    outlen) != RESPOND_SEND)
-			*outlen = 0;
-		return 1;
-	}
-	memcpy(e->addr, addr, ADDR_LEN);
-	memcpy(e->query, buf, len);
-	e->qlen = (uint16_t)len;
-	e->deadline_ms = server_now_ms() + s->cfg->wait_ms;
-	waitq_add(s->wq, e);
-	s->stats.waited++;
-	*entry = e;
-	return 0;
+	pthread_mutex_lock(&s->link_mu);
+	if (s->checker_fd >= 0 && ipc_send(s->checker_fd, &m) == 0)
+		r = 0;
+	pthread_mutex_unlock(&s->link_mu);
+	return r;
 }
 
 /* Messages from the checker: IPC_DONE answers every waiter of the
- * address. Anything else is logged and ignored. */
+ * address, in every worker. Anything else is logged and ignored. */
 static void
 link_read_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -183,7 +53,6 @@ link_read_cb(evutil_socket_t fd, short what, void *arg)
 	struct ipc_msg m;
 	int r, n = 0;
 
-	s->resp.now = time(NULL);
 	while (n++ < 256 && (r = ipc_recv(fd, &m)) != 1) {
 		if (r == -1) {
 			/* EOF: the checker is gone; SIGCHLD restarts it */
@@ -199,13 +68,8 @@ link_read_cb(evutil_socket_t fd, short what, void *arg)
 			    m.type);
 			continue;
 		}
-		waitq_take(s->wq, m.addr, take_done_cb, s);
-		/* renew the snapshot for the next address: the checker may
-		 * have committed more since */
-		store_release(s->resp.store);
+		workers_done(s, m.addr);
 	}
-	store_release(s->resp.store);
-	server_arm_timer(s);
 }
 
 static void
@@ -248,7 +112,8 @@ link_spawn(struct server *s)
 		return -1;
 	}
 	if (pid == 0) {
-		/* child: only async-signal-safe calls until exec */
+		/* child: only async-signal-safe calls until exec (the
+		 * workers' threads do not exist here) */
 		sigset_t all;
 		sigemptyset(&all);
 		sigprocmask(SIG_SETMASK, &all, NULL);
@@ -258,21 +123,29 @@ link_spawn(struct server *s)
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		if (getppid() != parent)
 			_exit(0);
+		/* the executable was opened at start: /proc may be gone
+		 * after a chroot */
+		if (s->exe_fd >= 0)
+			fexecve(s->exe_fd, argv, environ);
 		execv("/proc/self/exe", argv);
 		_exit(127);
 	}
 	free(argv);
 	close(sv[1]);
 	s->checker_pid = pid;
+	pthread_mutex_lock(&s->link_mu);
 	s->checker_fd = sv[0];
+	pthread_mutex_unlock(&s->link_mu);
 	s->checker_started_ms = server_now_ms();
 	s->checker_ev = event_new(s->base, sv[0], EV_READ | EV_PERSIST,
 	    link_read_cb, s);
 	if (!s->checker_ev || event_add(s->checker_ev, NULL) != 0)
 		return -1;
 	log_info("checker started (pid %d)", (int)pid);
-	/* queries parked while it was down ask again */
-	waitq_foreach_addr(s->wq, resend_check_cb, s);
+	/* queries parked while it was down ask again (worker 0 here;
+	 * other workers' waiters get the deadline answer or ask again
+	 * with their next query) */
+	waitq_foreach_addr(s->workers[0].wq, resend_check_cb, s);
 	return 0;
 }
 
@@ -283,10 +156,12 @@ link_drop(struct server *s)
 		event_free(s->checker_ev);
 		s->checker_ev = NULL;
 	}
+	pthread_mutex_lock(&s->link_mu);
 	if (s->checker_fd >= 0) {
 		close(s->checker_fd);
 		s->checker_fd = -1;
 	}
+	pthread_mutex_unlock(&s->link_mu);
 }
 
 static void
@@ -296,7 +171,7 @@ restart_cb(evutil_socket_t fd, short what, void *arg)
 
 	if (s->stopping)
 		return;
-	s->stats.checker_restarts++;
+	s->checker_restarts++;
 	if (link_spawn(s) != 0)
 		link_schedule_restart(s);
 }
@@ -350,15 +225,10 @@ link_start(struct server *s)
 	s->checker_fd = -1;
 	s->checker_pid = -1;
 	s->restart_delay_ms = RESTART_MIN_MS;
-	s->resp.hooks.arg = s;
-	s->resp.hooks.check = hook_check;
-	s->resp.hooks.refresh = hook_refresh;
-	s->resp.hooks.seen = hook_seen;
-	s->wq_timer = evtimer_new(s->base, wq_timer_cb, s);
-	s->wq_armed_ms = -1;
+	pthread_mutex_init(&s->link_mu, NULL);
 	s->restart_ev = evtimer_new(s->base, restart_cb, s);
 	ev = evsignal_new(s->base, SIGCHLD, sigchld_cb, s);
-	if (!s->wq_timer || !s->restart_ev || !ev || event_add(ev, NULL) != 0)
+	if (!s->restart_ev || !ev || event_add(ev, NULL) != 0)
 		return -1;
 	if (link_spawn(s) != 0)
 		link_schedule_restart(s);

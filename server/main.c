@@ -3,6 +3,7 @@
  * the checker when exec()ed by the server with --checker-fd.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,8 @@ server_run(struct config *cfg, char **argv)
 	struct zone *zone = NULL;
 	struct store *store = NULL;
 	struct event *sigterm, *sigint;
+	struct respond_stats rs;
+	struct server_stats ss;
 	char err[512];
 	int i;
 
@@ -49,49 +52,51 @@ server_run(struct config *cfg, char **argv)
 	memset(s, 0, sizeof(*s));
 	s->cfg = cfg;
 	s->argv = argv;
+	s->zone = zone;
 	for (i = 0; i < CONFIG_MAX_LISTEN; i++)
-		s->udp_fd[i] = s->tcp_fd[i] = -1;
-	s->scratch = malloc(SERVER_SCRATCH);
-	s->wq = waitq_new(cfg->max_waiting);
+		s->tcp_fd[i] = -1;
+	/* kept open to exec the checker even after a chroot */
+	s->exe_fd = open("/proc/self/exe", O_PATH | O_CLOEXEC);
 	s->base = event_base_new();
-	if (!s->scratch || !s->wq || !s->base) {
-		fprintf(stderr, "fcrdnsd: out of memory\n");
+	if (!s->base) {
+		fprintf(stderr, "fcrdnsd: cannot set up the event loop\n");
 		return 1;
 	}
-	respond_init(&s->resp, cfg, zone, store);
-	if (udp_open(s) != 0 || tcp_open(s) != 0)
+	if (workers_init(s, store) != 0 || tcp_open(s) != 0)
 		return 1;
 	signal(SIGPIPE, SIG_IGN);
 	sigterm = evsignal_new(s->base, SIGTERM, stop_cb, s);
 	sigint = evsignal_new(s->base, SIGINT, stop_cb, s);
 	if (!sigterm || !sigint || event_add(sigterm, NULL) != 0 ||
-	    event_add(sigint, NULL) != 0 || link_start(s) != 0) {
+	    event_add(sigint, NULL) != 0 || link_start(s) != 0 ||
+	    workers_start(s) != 0) {
 		fprintf(stderr, "fcrdnsd: cannot set up the event loop\n");
 		return 1;
 	}
 	for (i = 0; i < cfg->n_listen; i++) {
 		char a[ADDR_STRLEN];
-		log_info("listening on %s@%u (udp, tcp), zone %s",
+		log_info("listening on %s@%u (udp, tcp), zone %s, %d worker%s",
 		    addr_format(cfg->listen[i].addr, a, sizeof(a)),
-		    cfg->listen[i].port, cfg->zone);
+		    cfg->listen[i].port, cfg->zone, s->n_workers,
+		    s->n_workers == 1 ? "" : "s");
 	}
 	event_base_dispatch(s->base);
 
 	link_stop(s);
-	udp_close(s);
+	server_stats_sum(s, &rs, &ss);
+	workers_stop(s);
 	tcp_close(s);
 	event_free(sigterm);
 	event_free(sigint);
 	log_info("stopped: %llu queries, %llu waited, %llu deadline answers, "
 	    "%llu table-full answers",
-	    (unsigned long long)s->resp.stats.queries,
-	    (unsigned long long)s->stats.waited,
-	    (unsigned long long)s->stats.deadline,
-	    (unsigned long long)s->stats.table_full);
+	    (unsigned long long)rs.queries, (unsigned long long)ss.waited,
+	    (unsigned long long)ss.deadline, (unsigned long long)ss.table_full);
 	store_close(store);
 	zone_free(zone);
-	waitq_free(s->wq);
-	free(s->scratch);
+	event_base_free(s->base);
+	if (s->exe_fd >= 0)
+		close(s->exe_fd);
 	return 0;
 }
 

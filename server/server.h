@@ -1,15 +1,20 @@
 /*
- * server.h -- the answer server process: its sockets, its parked queries
- * and its link to the checker, all on one libevent loop.
+ * server.h -- the answer server process: worker threads that answer
+ * queries, and the main thread that runs the checker link.
  *
- * server/udp.c and server/tcp.c read queries and hand them to respond()
- * (server/respond.h); a query that must wait is parked in the wait table
- * (server/waitq.h); server/link.c starts the checker, restarts it when it
- * dies, and answers parked queries when the checker reports them done.
+ * Each worker (server/worker.c) has its own libevent base, its own UDP
+ * sockets on every --listen address (SO_REUSEPORT: the kernel spreads
+ * clients over the workers), its own responder, store read handle and
+ * table of parked queries, so the hot path shares nothing and takes no
+ * lock. Worker 0 runs on the main thread's base, which also carries TCP
+ * (server/tcp.c), the checker link (server/link.c) and signals. When the
+ * checker reports an address done, the main thread hands the address to
+ * every worker (a resolver's retry may have landed on any of them).
  */
 #ifndef FCRDNS_SERVER_H
 #define FCRDNS_SERVER_H
 
+#include <pthread.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include "../common/config.h"
@@ -19,9 +24,12 @@
 struct event_base;
 struct event;
 struct tcp_conn;
+struct server;
 
 #define SERVER_SCRATCH (65535 + 2)
+#define SERVER_MAX_WORKERS 64
 
+/* Per-worker counters (summed by server_stats_sum()). */
 struct server_stats {
 	uint64_t waited;          /* queries parked */
 	uint64_t answered_done;   /* parked queries answered on IPC_DONE */
@@ -33,66 +41,104 @@ struct server_stats {
 	uint64_t udp_oversize;    /* datagrams too large, dropped */
 };
 
-struct server {
-	const struct config *cfg;
+struct worker {
+	struct server *srv;
+	int id;
+	pthread_t thread;         /* unused for worker 0 (main thread) */
 	struct event_base *base;
 	struct responder resp;
+	struct store *store;      /* this worker's read handle */
 	struct waitq *wq;
 	struct event *wq_timer;
 	int64_t wq_armed_ms;      /* deadline the timer is set for, -1 none */
-
 	int udp_fd[CONFIG_MAX_LISTEN];
 	struct event *udp_ev[CONFIG_MAX_LISTEN];
+	struct server_stats stats;
+	uint8_t *scratch;         /* SERVER_SCRATCH bytes */
+
+	/* addresses the checker reported done, handed over by the main
+	 * thread (workers other than 0): a ring under a mutex, and an
+	 * eventfd to wake the worker's loop */
+	pthread_mutex_t inbox_mu;
+	uint8_t (*inbox)[ADDR_LEN];
+	uint32_t inbox_head, inbox_len, inbox_cap;
+	int inbox_fd;
+	struct event *inbox_ev;
+};
+
+struct server {
+	const struct config *cfg;
+	struct event_base *base;  /* main thread; worker 0 runs on it */
+	const struct zone *zone;
+	int n_workers;
+	struct worker *workers;
+
+	/* TCP (RFC 7766), on the main thread only */
 	int tcp_fd[CONFIG_MAX_LISTEN];
 	struct event *tcp_ev[CONFIG_MAX_LISTEN];
-	int n_listen;
 	struct tcp_conn *conns;   /* --tcp-max slots, allocated once */
 	uint32_t tcp_open;
+	uint64_t tcp_refused;
 
 	/* checker link */
 	char **argv;              /* our own argv, to exec the checker */
+	int exe_fd;               /* our executable, opened at start (fexecve) */
+	pthread_mutex_t link_mu;  /* guards checker_fd for worker threads */
 	pid_t checker_pid;
 	int checker_fd;
 	struct event *checker_ev;
 	struct event *restart_ev;
 	int restart_delay_ms;
 	int64_t checker_started_ms;
+	uint64_t checker_restarts;
 	int stopping;
-
-	struct server_stats stats;
-	uint8_t *scratch;         /* SERVER_SCRATCH bytes, for parked answers */
 };
 
 /* Milliseconds of CLOCK_MONOTONIC. */
 int64_t server_now_ms(void);
 
-/* Bind every --listen address (UDP and TCP). Returns 0, or -1 after
- * printing which address failed and why. */
-int udp_open(struct server *s);
-int tcp_open(struct server *s);
-void udp_close(struct server *s);
+/* Workers (worker.c): set up n workers with their sockets and store
+ * handles; start the threads of workers 1..n-1; stop and free them. */
+int workers_init(struct server *s, struct store *store0);
+int workers_start(struct server *s);
+void workers_stop(struct server *s);
+/* Main thread: address done; every worker answers its waiters. */
+void workers_done(struct server *s, const uint8_t addr[ADDR_LEN]);
+/* Sum every worker's counters (reads without locks: a snapshot). */
+void server_stats_sum(const struct server *s, struct respond_stats *r,
+	struct server_stats *ss);
+
+/* UDP (udp.c): bind one worker's sockets on every --listen address. */
+int udp_open(struct worker *w);
+void udp_close(struct worker *w);
 /* Bind and listen one TCP socket (udp.c shares the bind code). */
 int tcp_listen_socket(const struct config_listen *l, int *fd);
-void tcp_close(struct server *s);
+/* Check that no other process serves the --listen addresses (a plain
+ * bind without SO_REUSEPORT must succeed) before the workers share them. */
+int udp_probe(const struct config *cfg);
 
-/* Park the query in buf (respond() said RESPOND_WAIT) or, if the table
- * is full or the query too long, answer it with the deadline answer into
- * buf and return 1 (then *outlen is set and the caller sends it). */
-int server_park(struct server *s, const uint8_t addr[ADDR_LEN],
+/* TCP (tcp.c), on worker 0. */
+int tcp_open(struct server *s);
+void tcp_close(struct server *s);
+void tcp_send_answer(struct server *s, struct tcp_conn *c, uint64_t gen,
+	const uint8_t *ans, size_t len);
+
+/* Parking (worker.c). Park the query in buf (respond() said
+ * RESPOND_WAIT) or, if the table is full or the query too long, answer
+ * it with the deadline answer into buf and return 1 (then *outlen is set
+ * and the caller sends it). */
+int server_park(struct worker *w, const uint8_t addr[ADDR_LEN],
 	uint8_t *buf, size_t len, size_t cap, int tcp, size_t *outlen,
 	struct waitq_entry **entry);
-/* Re-arm the deadline timer after the table changed. */
-void server_arm_timer(struct server *s);
-
-/* Send a finished answer to where a parked entry came from. */
-void server_send_parked(struct server *s, struct waitq_entry *e,
-	const uint8_t *ans, size_t len);
-/* TCP: queue an answer on a live connection (tcp.c). */
-void tcp_send_answer(struct server *s, struct tcp_conn *c, uint64_t gen,
+void server_arm_timer(struct worker *w);
+void server_send_parked(struct worker *w, struct waitq_entry *e,
 	const uint8_t *ans, size_t len);
 
 /* Checker link (link.c). */
 int link_start(struct server *s);
 void link_stop(struct server *s);
+/* Send one message to the checker from any thread; -1 if it cannot be
+ * sent now (checker down or its socket full). */
+int link_send(struct server *s, int type, const uint8_t addr[ADDR_LEN]);
 
 #endif

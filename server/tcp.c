@@ -63,11 +63,12 @@ tcp_read_cb(struct bufferevent *bev, void *arg)
 {
 	struct tcp_conn *c = arg;
 	struct server *s = c->s;
+	struct worker *w = &s->workers[0]; /* TCP lives on the main thread */
 	struct evbuffer *in = bufferevent_get_input(bev);
 	uint8_t lenb[2], waitaddr[ADDR_LEN];
-	uint8_t *buf = s->scratch;
+	uint8_t *buf = w->scratch;
 
-	s->resp.now = time(NULL);
+	w->resp.now = time(NULL);
 	while (evbuffer_get_length(in) >= 2) {
 		size_t qlen, outlen = 0;
 		int r;
@@ -85,11 +86,11 @@ tcp_read_cb(struct bufferevent *bev, void *arg)
 			break;
 		evbuffer_drain(in, 2);
 		evbuffer_remove(in, buf + 2, qlen);
-		r = respond(&s->resp, buf + 2, qlen, SERVER_SCRATCH - 2,
+		r = respond(&w->resp, buf + 2, qlen, SERVER_SCRATCH - 2,
 		    c->client, 1, &outlen, waitaddr);
 		if (r == RESPOND_WAIT) {
 			struct waitq_entry *e = NULL;
-			if (!server_park(s, waitaddr, buf + 2, qlen,
+			if (!server_park(w, waitaddr, buf + 2, qlen,
 			    SERVER_SCRATCH - 2, 1, &outlen, &e)) {
 				e->tcp_conn = c;
 				e->tcp_gen = c->gen;
@@ -97,7 +98,7 @@ tcp_read_cb(struct bufferevent *bev, void *arg)
 				c->pending++;
 				continue;
 			}
-			r = RESPOND_SEND;
+			r = outlen ? RESPOND_SEND : RESPOND_DROP;
 		}
 		if (r == RESPOND_SEND) {
 			buf[0] = (uint8_t)(outlen >> 8);
@@ -106,13 +107,13 @@ tcp_read_cb(struct bufferevent *bev, void *arg)
 		} else if (qlen < 12) {
 			/* RFC 7766 section 6.2.4 lets us close on a query
 			 * we cannot even answer */
-			store_release(s->resp.store);
+			store_release(w->resp.store);
 			tcp_free_conn(c);
 			return;
 		}
 	}
-	store_release(s->resp.store);
-	server_arm_timer(s);
+	store_release(w->resp.store);
+	server_arm_timer(w);
 }
 
 static void
@@ -179,7 +180,7 @@ tcp_accept_cb(evutil_socket_t lfd, short what, void *arg)
 	if (s->tcp_open >= s->cfg->tcp_max) {
 		/* over the cap: refuse by closing at once, so a flood of
 		 * connections cannot exhaust descriptors or memory */
-		s->stats.tcp_refused++;
+		s->tcp_refused++;
 		close(fd);
 		return;
 	}
@@ -245,7 +246,7 @@ tcp_close(struct server *s)
 	uint32_t i;
 	int j;
 
-	for (j = 0; j < s->n_listen; j++) {
+	for (j = 0; j < s->cfg->n_listen; j++) {
 		if (s->tcp_ev[j])
 			event_free(s->tcp_ev[j]);
 		if (s->tcp_fd[j] >= 0)

@@ -1,9 +1,12 @@
 /*
- * udp.c -- UDP sockets: read a batch of datagrams with recvmmsg(2),
- * answer each in place, send the answers with one sendmmsg(2).
+ * udp.c -- UDP: each worker reads a batch of datagrams with recvmmsg(2),
+ * answers each in place, and sends the answers with one sendmmsg(2).
  *
- * The buffers are allocated once; a datagram larger than UDP_BUF is not a
- * DNS query we can answer (MSG_TRUNC tells us) and is dropped.
+ * Every worker binds its own socket on each --listen address with
+ * SO_REUSEPORT, so the kernel spreads clients (by address and port) over
+ * the workers without a shared queue. The batch buffers belong to the
+ * worker. A datagram larger than UDP_BUF is not a DNS query we can
+ * answer (MSG_TRUNC tells us) and is dropped.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,12 +25,21 @@
 #define UDP_BATCH 32
 #define UDP_BUF   4096
 
-static uint8_t udp_buf[UDP_BATCH][UDP_BUF];
-static struct sockaddr_storage udp_peer[UDP_BATCH];
-static struct iovec udp_iov[UDP_BATCH];
-static struct mmsghdr udp_msg[UDP_BATCH];
-static struct iovec out_iov[UDP_BATCH];
-static struct mmsghdr out_msg[UDP_BATCH];
+/* One worker's batch: allocated with the worker, never per query. */
+struct udp_batch {
+	uint8_t buf[UDP_BATCH][UDP_BUF];
+	struct sockaddr_storage peer[UDP_BATCH];
+	struct iovec iov[UDP_BATCH];
+	struct mmsghdr msg[UDP_BATCH];
+	struct iovec out_iov[UDP_BATCH];
+	struct mmsghdr out_msg[UDP_BATCH];
+};
+
+struct udp_sock {
+	struct worker *w;
+	int fd;
+	struct udp_batch *b;
+};
 
 int64_t
 server_now_ms(void)
@@ -54,24 +66,26 @@ peer_key(const struct sockaddr_storage *ss, uint8_t key[ADDR_LEN])
 static void
 udp_read_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct server *s = arg;
+	struct udp_sock *us = arg;
+	struct worker *w = us->w;
+	struct udp_batch *b = us->b;
 	uint8_t client[ADDR_LEN], waitaddr[ADDR_LEN];
-	int i, n, nout = 0, rounds;
+	int i, n, nout, rounds;
 
-	s->resp.now = time(NULL);
+	w->resp.now = time(NULL);
 	/* A few batches per wake-up, then back to the loop so that TCP and
 	 * the checker link are served too under a flood. */
 	for (rounds = 0; rounds < 4; rounds++) {
 		for (i = 0; i < UDP_BATCH; i++) {
-			udp_iov[i].iov_base = udp_buf[i];
-			udp_iov[i].iov_len = UDP_BUF;
-			memset(&udp_msg[i].msg_hdr, 0, sizeof(udp_msg[i].msg_hdr));
-			udp_msg[i].msg_hdr.msg_iov = &udp_iov[i];
-			udp_msg[i].msg_hdr.msg_iovlen = 1;
-			udp_msg[i].msg_hdr.msg_name = &udp_peer[i];
-			udp_msg[i].msg_hdr.msg_namelen = sizeof(udp_peer[i]);
+			b->iov[i].iov_base = b->buf[i];
+			b->iov[i].iov_len = UDP_BUF;
+			memset(&b->msg[i].msg_hdr, 0, sizeof(b->msg[i].msg_hdr));
+			b->msg[i].msg_hdr.msg_iov = &b->iov[i];
+			b->msg[i].msg_hdr.msg_iovlen = 1;
+			b->msg[i].msg_hdr.msg_name = &b->peer[i];
+			b->msg[i].msg_hdr.msg_namelen = sizeof(b->peer[i]);
 		}
-		n = recvmmsg(fd, udp_msg, UDP_BATCH, MSG_DONTWAIT, NULL);
+		n = recvmmsg(fd, b->msg, UDP_BATCH, MSG_DONTWAIT, NULL);
 		if (n <= 0) {
 			if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
 			    errno != EINTR)
@@ -80,88 +94,95 @@ udp_read_cb(evutil_socket_t fd, short what, void *arg)
 		}
 		nout = 0;
 		for (i = 0; i < n; i++) {
-			size_t len = udp_msg[i].msg_len, outlen = 0;
+			size_t len = b->msg[i].msg_len, outlen = 0;
 			int r;
 
-			if (udp_msg[i].msg_hdr.msg_flags & MSG_TRUNC) {
-				s->stats.udp_oversize++;
+			if (b->msg[i].msg_hdr.msg_flags & MSG_TRUNC) {
+				w->stats.udp_oversize++;
 				continue;
 			}
-			peer_key(&udp_peer[i], client);
-			r = respond(&s->resp, udp_buf[i], len, UDP_BUF, client,
+			peer_key(&b->peer[i], client);
+			r = respond(&w->resp, b->buf[i], len, UDP_BUF, client,
 			    0, &outlen, waitaddr);
 			if (r == RESPOND_WAIT) {
 				struct waitq_entry *e = NULL;
-				if (!server_park(s, waitaddr, udp_buf[i], len,
+				if (!server_park(w, waitaddr, b->buf[i], len,
 				    UDP_BUF, 0, &outlen, &e)) {
 					e->udp_fd = fd;
 					e->tcp_conn = NULL;
-					memcpy(&e->peer, &udp_peer[i],
-					    udp_msg[i].msg_hdr.msg_namelen);
-					e->peer_len = udp_msg[i].msg_hdr.msg_namelen;
+					memcpy(&e->peer, &b->peer[i],
+					    b->msg[i].msg_hdr.msg_namelen);
+					e->peer_len = b->msg[i].msg_hdr.msg_namelen;
 					continue;
 				}
-				r = RESPOND_SEND;
+				r = outlen ? RESPOND_SEND : RESPOND_DROP;
 			}
 			if (r != RESPOND_SEND)
 				continue;
-			out_iov[nout].iov_base = udp_buf[i];
-			out_iov[nout].iov_len = outlen;
-			memset(&out_msg[nout].msg_hdr, 0, sizeof(out_msg[nout].msg_hdr));
-			out_msg[nout].msg_hdr.msg_iov = &out_iov[nout];
-			out_msg[nout].msg_hdr.msg_iovlen = 1;
-			out_msg[nout].msg_hdr.msg_name = &udp_peer[i];
-			out_msg[nout].msg_hdr.msg_namelen =
-			    udp_msg[i].msg_hdr.msg_namelen;
+			b->out_iov[nout].iov_base = b->buf[i];
+			b->out_iov[nout].iov_len = outlen;
+			memset(&b->out_msg[nout].msg_hdr, 0,
+			    sizeof(b->out_msg[nout].msg_hdr));
+			b->out_msg[nout].msg_hdr.msg_iov = &b->out_iov[nout];
+			b->out_msg[nout].msg_hdr.msg_iovlen = 1;
+			b->out_msg[nout].msg_hdr.msg_name = &b->peer[i];
+			b->out_msg[nout].msg_hdr.msg_namelen =
+			    b->msg[i].msg_hdr.msg_namelen;
 			nout++;
 		}
 		/* End the read transaction before sending: the answers are
-		 * already written, and the checker may want the pages. */
-		store_release(s->resp.store);
+		 * written, and the checker may want the pages back. */
+		store_release(w->resp.store);
 		if (nout > 0) {
 			int sent = 0;
 			while (sent < nout) {
-				int m = sendmmsg(fd, out_msg + sent, nout - sent,
-				    MSG_DONTWAIT);
-				if (m <= 0) {
-					/* a full socket buffer drops the rest,
-					 * as a lost datagram would */
-					break;
-				}
+				int m = sendmmsg(fd, b->out_msg + sent,
+				    nout - sent, MSG_DONTWAIT);
+				if (m <= 0)
+					break; /* a full buffer drops the rest,
+					          as a lost datagram would */
 				sent += m;
 			}
 		}
 		if (n < UDP_BATCH)
 			break;
 	}
-	server_arm_timer(s);
+	server_arm_timer(w);
 }
 
-static int
-bind_socket(const struct config_listen *l, int type, int *out)
+/* Fill ss from a --listen entry; returns the address length. */
+static socklen_t
+listen_sockaddr(const struct config_listen *l, struct sockaddr_storage *ss)
 {
-	struct sockaddr_storage ss;
-	socklen_t sl;
-	int fd, on = 1;
-
-	memset(&ss, 0, sizeof(ss));
+	memset(ss, 0, sizeof(*ss));
 	if (l->v4) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
 		sin->sin_family = AF_INET;
 		sin->sin_port = htons(l->port);
 		memcpy(&sin->sin_addr, l->addr + 12, 4);
-		sl = sizeof(*sin);
+		return sizeof(*sin);
 	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
 		sin6->sin6_family = AF_INET6;
 		sin6->sin6_port = htons(l->port);
 		memcpy(&sin6->sin6_addr, l->addr, 16);
-		sl = sizeof(*sin6);
+		return sizeof(*sin6);
 	}
+}
+
+static int
+bind_socket(const struct config_listen *l, int type, int reuseport, int *out)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = listen_sockaddr(l, &ss);
+	int fd, on = 1;
+
 	fd = socket(ss.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
 	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	if (reuseport)
+		(void)setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on));
 	if (!l->v4)
 		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
 	if (bind(fd, (struct sockaddr *)&ss, sl) != 0 ||
@@ -187,28 +208,61 @@ listen_text(const struct config_listen *l, char *buf, size_t len)
 }
 
 int
-udp_open(struct server *s)
+udp_probe(const struct config *c)
 {
-	const struct config *c = s->cfg;
+	char txt[80];
+	int i, fd;
+
+	/* SO_REUSEPORT would let a second fcrdnsd (same user) share our
+	 * port and take half the queries; a plain bind first fails if
+	 * anyone else holds the address. */
+	for (i = 0; i < c->n_listen; i++) {
+		if (bind_socket(&c->listen[i], SOCK_DGRAM, 0, &fd) != 0) {
+			fprintf(stderr, "fcrdnsd: --listen %s: udp: %s\n",
+			    listen_text(&c->listen[i], txt, sizeof(txt)),
+			    strerror(errno));
+			return -1;
+		}
+		close(fd);
+	}
+	return 0;
+}
+
+int
+udp_open(struct worker *w)
+{
+	const struct config *c = w->srv->cfg;
 	char txt[80];
 	int i, rcv = 4 << 20;
 
 	for (i = 0; i < c->n_listen; i++) {
-		if (bind_socket(&c->listen[i], SOCK_DGRAM, &s->udp_fd[i]) != 0) {
+		struct udp_sock *us;
+
+		if (bind_socket(&c->listen[i], SOCK_DGRAM,
+		    w->srv->n_workers > 1, &w->udp_fd[i]) != 0) {
 			fprintf(stderr, "fcrdnsd: --listen %s: udp: %s\n",
 			    listen_text(&c->listen[i], txt, sizeof(txt)),
 			    strerror(errno));
 			return -1;
 		}
 		/* room for a burst while a batch is answered */
-		(void)setsockopt(s->udp_fd[i], SOL_SOCKET, SO_RCVBUF, &rcv,
+		(void)setsockopt(w->udp_fd[i], SOL_SOCKET, SO_RCVBUF, &rcv,
 		    sizeof(rcv));
-		s->udp_ev[i] = event_new(s->base, s->udp_fd[i],
-		    EV_READ | EV_PERSIST, udp_read_cb, s);
-		if (!s->udp_ev[i] || event_add(s->udp_ev[i], NULL) != 0)
+		us = calloc(1, sizeof(*us));
+		if (!us)
+			return -1;
+		us->w = w;
+		us->fd = w->udp_fd[i];
+		us->b = malloc(sizeof(*us->b));
+		if (!us->b) {
+			free(us);
+			return -1;
+		}
+		w->udp_ev[i] = event_new(w->base, w->udp_fd[i],
+		    EV_READ | EV_PERSIST, udp_read_cb, us);
+		if (!w->udp_ev[i] || event_add(w->udp_ev[i], NULL) != 0)
 			return -1;
 	}
-	s->n_listen = c->n_listen;
 	return 0;
 }
 
@@ -217,7 +271,7 @@ tcp_listen_socket(const struct config_listen *l, int *fd)
 {
 	char txt[80];
 
-	if (bind_socket(l, SOCK_STREAM, fd) != 0) {
+	if (bind_socket(l, SOCK_STREAM, 0, fd) != 0) {
 		fprintf(stderr, "fcrdnsd: --listen %s: tcp: %s\n",
 		    listen_text(l, txt, sizeof(txt)), strerror(errno));
 		return -1;
@@ -226,16 +280,20 @@ tcp_listen_socket(const struct config_listen *l, int *fd)
 }
 
 void
-udp_close(struct server *s)
+udp_close(struct worker *w)
 {
 	int i;
 
-	for (i = 0; i < s->n_listen; i++) {
-		if (s->udp_ev[i])
-			event_free(s->udp_ev[i]);
-		if (s->udp_fd[i] >= 0)
-			close(s->udp_fd[i]);
-		s->udp_ev[i] = NULL;
-		s->udp_fd[i] = -1;
+	for (i = 0; i < w->srv->cfg->n_listen; i++) {
+		if (w->udp_ev[i]) {
+			struct udp_sock *us = event_get_callback_arg(w->udp_ev[i]);
+			event_free(w->udp_ev[i]);
+			free(us->b);
+			free(us);
+		}
+		if (w->udp_fd[i] >= 0)
+			close(w->udp_fd[i]);
+		w->udp_ev[i] = NULL;
+		w->udp_fd[i] = -1;
 	}
 }

@@ -84,3 +84,72 @@ fuzz: deps $(B)/fuzz/fuzz_wire
 	$(B)/fuzz/fuzz_wire -max_total_time=$(FUZZ_SECONDS) -timeout=5 \
 	    -print_final_stats=1 $(B)/fuzz/corpus tests/fuzz/corpus
 .PHONY: fuzz
+
+# Benchmarks (bench/, BENCHMARKS.md): not part of `make test`. Installs
+# dnsperf, rbldnsd, gnuplot and perf if missing; BENCH_ARGS passes flags to
+# bench/run.sh (e.g. BENCH_ARGS=--quick). Results go to bench/results/.
+BENCH_BIN := $(B)/bench/floor $(B)/bench/ubdriver $(B)/bench/fill_store
+$(B)/bench/floor: bench/floor.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $<
+$(B)/bench/ubdriver: bench/ubdriver.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LDLIBS)
+$(B)/bench/fill_store: bench/fill_store.c $(B)/libfcrdns.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+bench-deps:
+	@sh tools/install-deps.sh --bench
+bench: bench-deps all $(BENCH_BIN)
+	bash bench/run.sh $(BENCH_ARGS)
+.PHONY: bench bench-deps
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: binaries built apart
+# (build/inst/) with the installed defaults, absolute paths under /etc and
+# /var/lib and the fcrdnsd user; man pages; the apex zone file and
+# /etc/fcrdnsd.conf (an existing one is kept); the systemd unit; the store
+# directory. With DESTDIR empty it also creates the system user fcrdnsd if
+# missing. tests/install.sh checks the tree.
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+BI       := build/inst
+SBINDIR  := $(PREFIX)/sbin
+MANDIR   := $(PREFIX)/share/man
+UNITDIR  := $(if $(filter /usr /,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
+INST_DEFS := -DFCRDNSD_DEFAULT_CONF='"/etc/fcrdnsd.conf"' \
+             -DFCRDNSD_DEFAULT_DB='"/var/lib/fcrdnsd"' \
+             -DFCRDNSD_DEFAULT_ZONE_FILE='"/etc/fcrdnsd/fcrdns.local.zone"' \
+             -DFCRDNSD_DEFAULT_USER='"fcrdnsd"' \
+             -DFCRDNSD_DEFAULT_CONTROL='"/run/fcrdnsd/fcrdnsd.sock"'
+$(BI)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(INST_DEFS) -MMD -MP -c -o $@ $<
+$(BI)/libfcrdns.a: $(LIB_SRC:%.c=$(BI)/%.o)
+	rm -f $@; ar rcs $@ $^
+$(BI)/fcrdnsd: $(BI)/server/main.o $(BI)/libfcrdns.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+$(BI)/fcrdnsctl: $(BI)/ctl/fcrdnsctl.o $(BI)/libfcrdns.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+install: $(BI)/fcrdnsd $(BI)/fcrdnsctl
+	install -d -m 755 $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)/etc/fcrdnsd $(DESTDIR)$(UNITDIR)
+	install -m 755 $(BI)/fcrdnsd $(BI)/fcrdnsctl $(DESTDIR)$(SBINDIR)/
+	install -m 644 man/fcrdnsd.8 man/fcrdnsctl.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 644 man/fcrdnsd.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	[ -e $(DESTDIR)/etc/fcrdnsd/fcrdns.local.zone ] || \
+	    install -m 644 zones/fcrdns.local.zone $(DESTDIR)/etc/fcrdnsd/fcrdns.local.zone
+	[ -e $(DESTDIR)/etc/fcrdnsd.conf ] || \
+	    install -m 644 dist/fcrdnsd.conf $(DESTDIR)/etc/fcrdnsd.conf
+	sed 's|@SBINDIR@|$(SBINDIR)|g' dist/fcrdnsd.service >$(BI)/fcrdnsd.service
+	install -m 644 $(BI)/fcrdnsd.service $(DESTDIR)$(UNITDIR)/fcrdnsd.service
+	install -d -m 750 $(DESTDIR)/var/lib/fcrdnsd
+	@if [ -z "$(DESTDIR)" ]; then \
+	    if ! getent passwd fcrdnsd >/dev/null; then \
+	        echo "useradd --system fcrdnsd"; \
+	        useradd --system --no-create-home --home-dir /var/lib/fcrdnsd \
+	            --shell /usr/sbin/nologin --user-group fcrdnsd || exit 1; \
+	    fi; \
+	    chown fcrdnsd:fcrdnsd /var/lib/fcrdnsd; \
+	    echo "installed; start with: systemctl daemon-reload && systemctl enable --now fcrdnsd"; \
+	fi
+.PHONY: install

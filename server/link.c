@@ -23,6 +23,8 @@
 #include "../common/log.h"
 #include "../common/verdict.h"
 #include "../store/store.h"
+#include "control.h"
+#include "metrics.h"
 #include "server.h"
 
 #define RESTART_MIN_MS 200
@@ -45,7 +47,9 @@ link_send(struct server *s, int type, const uint8_t addr[ADDR_LEN])
 }
 
 /* Messages from the checker: IPC_DONE answers every waiter of the
- * address, in every worker. Anything else is logged and ignored. */
+ * address, in every worker; IPC_DONE, IPC_FORGET and IPC_STATS also go
+ * to the metrics and the control socket. Anything else is logged and
+ * ignored. */
 static void
 link_read_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -63,12 +67,17 @@ link_read_cb(evutil_socket_t fd, short what, void *arg)
 			log_warn("checker link: malformed message dropped");
 			continue;
 		}
-		if (m.type != IPC_DONE) {
+		if (m.type != IPC_DONE && m.type != IPC_FORGET &&
+		    m.type != IPC_STATS) {
 			log_warn("checker link: unexpected message type %u",
 			    m.type);
 			continue;
 		}
-		workers_done(s, m.addr);
+		if (m.type == IPC_DONE)
+			workers_done(s, m.addr);
+		/* counters, and fcrdnsctl requests waiting for the checker */
+		metrics_note_ipc(&m);
+		control_ipc(s, &m);
 	}
 }
 
@@ -115,9 +124,15 @@ link_spawn(struct server *s)
 		/* child: only async-signal-safe calls until exec (the
 		 * workers' threads do not exist here) */
 		sigset_t all;
+		int xfd = s->exe_fd;
 		sigemptyset(&all);
 		sigprocmask(SIG_SETMASK, &all, NULL);
-		if (dup2(sv[1], 3) < 0)
+		/* fd 3 becomes the checker's socket: move the executable
+		 * out of its way first, and keep 3 open across exec even if
+		 * the socket already is 3 (dup2 then changes nothing) */
+		if (xfd == 3)
+			xfd = fcntl(xfd, F_DUPFD_CLOEXEC, 4);
+		if (sv[1] == 3 ? fcntl(3, F_SETFD, 0) < 0 : dup2(sv[1], 3) < 0)
 			_exit(127);
 		/* die with the server, even if it is SIGKILLed */
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
@@ -125,8 +140,8 @@ link_spawn(struct server *s)
 			_exit(0);
 		/* the executable was opened at start: /proc may be gone
 		 * after a chroot */
-		if (s->exe_fd >= 0)
-			fexecve(s->exe_fd, argv, environ);
+		if (xfd >= 0)
+			fexecve(xfd, argv, environ);
 		execv("/proc/self/exe", argv);
 		_exit(127);
 	}
@@ -220,15 +235,14 @@ sigchld_cb(evutil_socket_t sig, short what, void *arg)
 int
 link_start(struct server *s)
 {
-	struct event *ev;
-
 	s->checker_fd = -1;
 	s->checker_pid = -1;
 	s->restart_delay_ms = RESTART_MIN_MS;
 	pthread_mutex_init(&s->link_mu, NULL);
 	s->restart_ev = evtimer_new(s->base, restart_cb, s);
-	ev = evsignal_new(s->base, SIGCHLD, sigchld_cb, s);
-	if (!s->restart_ev || !ev || event_add(ev, NULL) != 0)
+	s->sigchld_ev = evsignal_new(s->base, SIGCHLD, sigchld_cb, s);
+	if (!s->restart_ev || !s->sigchld_ev ||
+	    event_add(s->sigchld_ev, NULL) != 0)
 		return -1;
 	if (link_spawn(s) != 0)
 		link_schedule_restart(s);
@@ -257,4 +271,9 @@ link_stop(struct server *s)
 		}
 		s->checker_pid = -1;
 	}
+	if (s->sigchld_ev)
+		event_free(s->sigchld_ev);
+	if (s->restart_ev)
+		event_free(s->restart_ev);
+	s->sigchld_ev = s->restart_ev = NULL;
 }

@@ -14,6 +14,9 @@
 #include "../common/config.h"
 #include "../common/log.h"
 #include "../store/store.h"
+#include "control.h"
+#include "metrics.h"
+#include "priv.h"
 #include "server.h"
 #include "zone.h"
 
@@ -44,6 +47,9 @@ server_run(struct config *cfg, char **argv)
 		    err);
 		return 2;
 	}
+	/* --user, --chroot: the store directory for the user, paths */
+	if (priv_prepare(cfg) != 0)
+		return 2;
 	if (store_open(&store, cfg->db, STORE_RDONLY, 0) != STORE_OK) {
 		fprintf(stderr, "fcrdnsd: --db %s: cannot open the store\n",
 		    cfg->db);
@@ -63,6 +69,13 @@ server_run(struct config *cfg, char **argv)
 		return 1;
 	}
 	if (workers_init(s, store) != 0 || tcp_open(s) != 0)
+		return 1;
+	/* override lists, control socket, SIGHUP, metrics listener
+	 * (server/control.c, server/metrics.c): bound before the drop */
+	if ((i = control_start(s)) != 0 || metrics_start(s) != 0)
+		return i ? i : 1;
+	/* every socket is bound: give up root before the checker starts */
+	if (priv_drop(cfg) != 0)
 		return 1;
 	signal(SIGPIPE, SIG_IGN);
 	sigterm = evsignal_new(s->base, SIGTERM, stop_cb, s);
@@ -85,6 +98,8 @@ server_run(struct config *cfg, char **argv)
 	link_stop(s);
 	server_stats_sum(s, &rs, &ss);
 	workers_stop(s);
+	metrics_stop();
+	control_stop(s);
 	tcp_close(s);
 	event_free(sigterm);
 	event_free(sigint);
@@ -114,8 +129,14 @@ main(int argc, char **argv)
 		return 2;
 	if (cfg.checker_fd >= 0) {
 		log_init("fcrdnsd-checker", cfg.verbose);
+		if (cfg.syslog)
+			log_to_syslog();
+		if (priv_checker(&cfg) != 0)
+			return 1;
 		return checker_main(&cfg);
 	}
 	log_init("fcrdnsd", cfg.verbose);
+	if (cfg.syslog)
+		log_to_syslog();
 	return server_run(&cfg, argv);
 }

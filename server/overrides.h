@@ -14,8 +14,10 @@
  *
  * CODE is 2, 3 or 4, or 127.0.0.2..127.0.0.4 (default 2, the NO_PTR
  * code); TXT is the rest of the line, printable ASCII, at most 255
- * octets (default "FCrDNS: ADDR is on the local block list"). A TXT whose
- * first word looks like a code needs the code written before it.
+ * octets (default "FCrDNS: ADDR is on the local block list"). A first
+ * word of digits only, or one starting with "127.", is taken as the code
+ * (and an error if it is not one of those), so a TXT that starts so
+ * needs the code written before it.
  *
  * Meaning (the query path, server/respond.c, asks before the store):
  *   exempt  never listed, never checked: NXDOMAIN like a PASS, and no

@@ -12,7 +12,9 @@
 #include "../common/verdict.h"
 #include "../store/store.h"
 #include "answer.h"
+#include "overrides.h"
 #include "policy.h"
+#include "qlog.h"
 #include "query.h"
 #include "respond.h"
 #include "zone.h"
@@ -116,6 +118,42 @@ respond_refresh(struct responder *r, const uint8_t addr[ADDR_LEN],
 }
 
 /*
+ * The operator's exempt or block list decided (server/overrides.h): an
+ * exempt address is answered like a PASS, a blocked one is listed with
+ * the list's code and TXT for --ttl-cap. Neither is ever checked.
+ */
+static int
+respond_override(struct responder *r, uint8_t *buf, size_t cap,
+	const struct query *q, struct ovr_hit *ov, int tcp, size_t *outlen)
+{
+	struct answer a;
+	char ip[ADDR_STRLEN];
+	int n;
+
+	if (ov->kind == OVR_EXEMPT) {
+		r->stats.exempt++;
+		/* the overlap is also an IPv6 prefix, which exists: NODATA */
+		return respond_negative(r, buf, cap, q,
+		    q->kind == QK_OVERLAP ? RCODE_NOERROR : RCODE_NXDOMAIN,
+		    zone_neg_ttl(r->zone), tcp, outlen);
+	}
+	r->stats.blocked++;
+	if (ov->txt_len == 0) {
+		n = snprintf(ov->txt, sizeof(ov->txt),
+		    "FCrDNS: %s is on the local block list",
+		    addr_format(q->addr, ip, sizeof(ip)));
+		ov->txt_len = n > 0 && (size_t)n < sizeof(ov->txt) ? (size_t)n : 0;
+	}
+	memset(&a, 0, sizeof(a));
+	a.type = ANSWER_LISTED;
+	a.ttl = r->cfg->ttl_cap;
+	a.code = ov->code;
+	a.txt = ov->txt;
+	a.txt_len = ov->txt_len;
+	return respond_send(r, buf, cap, q, &a, tcp, outlen);
+}
+
+/*
  * A full address name (or the IPv4/IPv6-prefix overlap). final is 1 from
  * respond_final(): never wait, never ask for a check again.
  */
@@ -129,6 +167,7 @@ respond_addr(struct responder *r, uint8_t *buf, size_t cap,
 	int overlap = q->kind == QK_OVERLAP;
 	struct store_record rec;
 	struct policy_decision d;
+	struct ovr_hit ov;
 	struct answer a;
 	char txt[256];
 	int have, len;
@@ -147,8 +186,14 @@ respond_addr(struct responder *r, uint8_t *buf, size_t cap,
 		return respond_send(r, buf, cap, q, &a, tcp, outlen);
 	}
 
+	/* before the store: never checked, whatever is stored */
+	if (overrides_lookup(q->addr, &ov) != OVR_NONE)
+		return respond_override(r, buf, cap, q, &ov, tcp, outlen);
+
 	have = r->store && store_get(r->store, q->addr, &rec) == STORE_OK;
 	policy_decide(&d, q->addr, have ? &rec : NULL, r->now, cfg, neg);
+	if (d.action != POLICY_WAIT)
+		r->stats.by_verdict[d.verdict & 7]++;
 	if (d.refresh)
 		respond_refresh(r, q->addr, rec.expires_at);
 	if (d.seen && r->hooks.seen)
@@ -281,8 +326,8 @@ respond_parse_error(struct responder *r, uint8_t *buf, size_t cap,
 	}
 }
 
-int
-respond(struct responder *r, uint8_t *buf, size_t len, size_t cap,
+static int
+respond_one(struct responder *r, uint8_t *buf, size_t len, size_t cap,
 	const uint8_t client[ADDR_LEN], int tcp, size_t *outlen,
 	uint8_t waitaddr[ADDR_LEN])
 {
@@ -307,7 +352,21 @@ respond(struct responder *r, uint8_t *buf, size_t len, size_t cap,
 }
 
 int
-respond_final(struct responder *r, uint8_t *buf, size_t len, size_t cap,
+respond(struct responder *r, uint8_t *buf, size_t len, size_t cap,
+	const uint8_t client[ADDR_LEN], int tcp, size_t *outlen,
+	uint8_t waitaddr[ADDR_LEN])
+{
+	int res = respond_one(r, buf, len, cap, client, tcp, outlen, waitaddr);
+
+	if (r->cfg->query_log)
+		qlog_packet(client, tcp, buf, res == RESPOND_SEND ? *outlen :
+		    len, res == RESPOND_SEND ? NULL : res == RESPOND_WAIT ?
+		    "wait" : "drop", NULL);
+	return res;
+}
+
+static int
+respond_final_one(struct responder *r, uint8_t *buf, size_t len, size_t cap,
 	int tcp, int deadline, size_t *outlen)
 {
 	struct query q;
@@ -324,4 +383,17 @@ respond_final(struct responder *r, uint8_t *buf, size_t len, size_t cap,
 	if (st != QUERY_OK)
 		return respond_parse_error(r, buf, cap, &q, st, tcp, outlen);
 	return respond_query(r, buf, cap, &q, tcp, 1, outlen, unused);
+}
+
+int
+respond_final(struct responder *r, uint8_t *buf, size_t len, size_t cap,
+	int tcp, int deadline, size_t *outlen)
+{
+	int res = respond_final_one(r, buf, len, cap, tcp, deadline, outlen);
+
+	if (r->cfg->query_log)
+		qlog_packet(NULL, tcp, buf, res == RESPOND_SEND ? *outlen : len,
+		    res == RESPOND_SEND ? NULL : "drop",
+		    deadline ? "after-wait deadline" : "after-wait");
+	return res;
 }

@@ -39,6 +39,9 @@ struct respond_stats {
 	uint64_t queries, dropped, formerr, refused, notimp, nxdomain, noerror;
 	uint64_t listed[5];     /* answers by verdict code 2..4 (index = code) */
 	uint64_t hits, misses, stale, refreshes;
+	uint64_t by_verdict[8]; /* address answers by the verdict served
+	                           (enum verdict; metrics) */
+	uint64_t exempt, blocked; /* answers from the override lists */
 };
 
 struct responder {

@@ -88,6 +88,7 @@ struct server {
 	int checker_fd;
 	struct event *checker_ev;
 	struct event *restart_ev;
+	struct event *sigchld_ev;
 	int restart_delay_ms;
 	int64_t checker_started_ms;
 	uint64_t checker_restarts;

@@ -20,7 +20,7 @@
  *                         real length, so an illegal length octet results.
  *                         TYPE is A NS SOA TXT AAAA MX PTR ANY AXFR IXFR
  *                         OPT or a number. OPTs:
- *     id=N class=IN|CH|N opcode=N rd cd ad z qr tc aa
+ *     id=N class=IN|CH|N opcode=N rd cd ad z ra qr tc aa
  *     qd=N an=N ns=N ar=N  (override a header count, nothing else changes)
  *     edns[=SIZE]          an OPT record, payload SIZE (default 1232)
  *     do ver=N nsid opt=CODE:HEX   OPT contents (imply edns)
@@ -50,6 +50,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -236,6 +237,8 @@ build(struct q *q, char *spec, int idx)
 			flags |= 0x0200;
 		else if (!strcmp(o, "rd"))
 			flags |= 0x0100;
+		else if (!strcmp(o, "ra"))
+			flags |= 0x0080;
 		else if (!strcmp(o, "z"))
 			flags |= 0x0040;
 		else if (!strcmp(o, "ad"))
@@ -660,6 +663,7 @@ main(int argc, char **argv)
 	const char *server = "127.0.0.1";
 	static char order[16 * MAXQ];
 
+	signal(SIGPIPE, SIG_IGN); /* a closed connection is a result */
 	while ((c = getopt(argc, argv, "tPw:s:H")) != -1) {
 		switch (c) {
 		case 't': tcp = 1; break;
@@ -700,8 +704,10 @@ main(int argc, char **argv)
 		int fd = tcp_connect();
 
 		for (i = 0; i < nq; i++)
-			if (send_framed(fd, &qs[i]) != 0)
+			if (send_framed(fd, &qs[i]) != 0) {
+				printf("CLOSED\n"); /* reset while writing */
 				break;
+			}
 		tcp_read_replies(fd, nq, now_ms() + wait_ms, order,
 		    sizeof(order));
 		close(fd);
@@ -716,6 +722,8 @@ main(int argc, char **argv)
 				if (send_framed(fd, &qs[i]) == 0)
 					tcp_read_replies(fd, 1, deadline,
 					    order, sizeof(order));
+				else
+					printf("CLOSED\n"); /* reset */
 				close(fd);
 				continue;
 			}

@@ -55,9 +55,8 @@ unit: $(TESTS:%=$(BA)/%)
 	@set -e; for t in $(TESTS); do echo "== $$t"; $(BA)/$$t; done
 
 test: deps
-	$(MAKE) all $(BA)/fcrdnsd $(BA)/fcrdnsctl $(BA)/rawq unit
-	sh tests/integration.sh $(BA)
-	bash tests/conformance.sh $(BA)
+	$(MAKE) all $(BA)/fcrdnsd $(BA)/fcrdnsctl $(BA)/rawq $(TESTS:%=$(BA)/%)
+	bash tests/run.sh $(BA)
 
 run: deps all
 	$(B)/fcrdnsd $(ARGS)

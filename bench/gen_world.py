@@ -59,6 +59,10 @@ def main():
     fwd = [SOA.format(z=FWD, fwd=FWD), "ns 3600 IN A 127.0.0.1\n"]
     truth, rbl = [], []
     rbl.append("# rbldnsd ip4set: the failures of the bench world\n")
+    # Same apex as fcrdnsd's zone file, so NXDOMAIN answers carry a SOA
+    # in both servers' replies.
+    rbl.append("$SOA 300 ns.%s. hostmaster.%s. 1 3600 600 86400 300\n"
+               % (a.zone, a.zone))
     addrs = []
     for i, (h, kind) in enumerate(zip(hosts, kinds)):
         b, c, d = h >> 16, (h >> 8) & 0xff, h & 0xff

@@ -492,6 +492,22 @@ main(int argc, char **argv)
 		fclose(f);
 	}
 	qsort(lat_ms, done_checks, sizeof(*lat_ms), dcmp);
+	{
+		/* Own CPU time and resident memory, for the report. */
+		struct rusage ru;
+		long anon = 0, file = 0;
+		if ((f = fopen("/proc/self/status", "r")) != NULL) {
+			while (fgets(line, sizeof(line), f)) {
+				sscanf(line, "RssAnon: %ld", &anon);
+				sscanf(line, "RssFile: %ld", &file);
+			}
+			fclose(f);
+		}
+		getrusage(RUSAGE_SELF, &ru);
+		printf("cpu_s=%.3f rss_anon_kb=%ld rss_file_kb=%ld ",
+		    ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+		    ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6, anon, file);
+	}
 	printf("checks=%zu done=%zu lookups=%zu elapsed_s=%.3f checks_per_s=%.1f "
 	    "p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f max_ms=%.3f "
 	    "pass=%zu no_ptr=%zu no_forward=%zu mismatch=%zu temperror=%zu "

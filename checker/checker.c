@@ -21,6 +21,7 @@
  * other events of the turn.
  */
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -72,6 +73,81 @@ checker_now(void)
 	return (int64_t)time(NULL);
 }
 
+static int64_t
+checker_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * One info line per finished check (address, verdict, names, duration),
+ * e.g. "check 192.0.2.6 MISMATCH names=other6.example.com 12 ms:
+ * other6.example.com has A 198.51.100.6". Names are in presentation
+ * format (checker/names.h), so printable.
+ */
+static void
+checker_log_check(const struct check *ck, int64_t ms, int recheck)
+{
+	char a[ADDR_STRLEN], names[1024], why[512];
+	size_t i, off = 0;
+	int n;
+
+	if (log_level() < LOG_LVL_INFO)
+		return;
+	names[0] = '\0';
+	for (i = 0; i < ck->names.n && off < sizeof(names); i++) {
+		n = snprintf(names + off, sizeof(names) - off, "%s%s",
+		    i ? "," : "", ck->names.name[i]);
+		if (n < 0)
+			break;
+		off += (size_t)n;
+	}
+	check_reason(ck, why, sizeof(why));
+	log_info("check %s %s names=%s %lld ms%s: %s",
+	    addr_format(ck->addr, a, sizeof(a)),
+	    verdict_name(ck->out.verdict), names[0] ? names : "-",
+	    (long long)ms, recheck ? " (recheck, fresh cache)" : "", why);
+}
+
+/*
+ * A forced re-check (IPC_RECHECK) must not be answered from libunbound's
+ * cache, and libunbound has no call to flush it: each one gets its own
+ * new context, deleted when the check is done (checker_flush_cb). Its
+ * lookups are outside the window's count; rechecks are rare admin work.
+ */
+static struct resolver *
+checker_fresh_resolver(struct checker *k)
+{
+	struct resolver *r = calloc(1, sizeof(*r));
+
+	if (r == NULL)
+		return NULL;
+	if (resolve_init(r, k->base, k->cfg, 1 + k->cfg->max_names) != 0) {
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* Free a check and, for a recheck, its own resolver. */
+static void
+checker_check_free(struct checker *k, struct check *ck)
+{
+	struct resolver *r;
+
+	if (ck == NULL)
+		return;
+	r = ck->res;
+	check_free(ck);
+	if (r != &k->res) {
+		resolve_free(r);
+		free(r);
+	}
+}
+
 /* Log the counters; the load tests read this line. */
 static void
 checker_log_stats(struct checker *k, int info)
@@ -111,13 +187,14 @@ checker_log_stats(struct checker *k, int info)
 /* ---- IPC out ---------------------------------------------------------- */
 
 static void
-checker_send(struct checker *k, int type, const uint8_t addr[ADDR_LEN],
-	int verdict)
+checker_send_arg(struct checker *k, int type, const uint8_t addr[ADDR_LEN],
+	int verdict, uint32_t arg)
 {
 	struct ipc_msg m;
 
 	ipc_msg_init(&m, type, addr);
 	m.verdict = (uint16_t)verdict;
+	m.arg = arg;
 	if (k->out_n == 0) {
 		int r = ipc_send(k->fd, &m);
 
@@ -136,6 +213,13 @@ checker_send(struct checker *k, int type, const uint8_t addr[ADDR_LEN],
 	k->outq[(k->out_head + k->out_n) % k->out_cap] = m;
 	k->out_n++;
 	event_add(k->ev_write, NULL);
+}
+
+static void
+checker_send(struct checker *k, int type, const uint8_t addr[ADDR_LEN],
+	int verdict)
+{
+	checker_send_arg(k, type, addr, verdict, 0);
 }
 
 static void
@@ -221,6 +305,14 @@ checker_build(struct checker *k, struct entry *e, struct record_buf *nb,
 			memcpy(addrs[res.n_addrs++], ck->fwd[i].addrs[j],
 			    ADDR_LEN);
 	res.addrs = (const uint8_t (*)[ADDR_LEN])addrs;
+	/* store.h, match: for a MISMATCH, the name whose addresses come
+	 * first, so the TXT names a name that really resolved elsewhere */
+	if (res.verdict == V_MISMATCH)
+		for (i = 0; i < ck->names.n; i++)
+			if (ck->fwd[i].n_addrs > 0) {
+				res.match = (int)i;
+				break;
+			}
 	record_update(nb, old, &res, now, e->last_query_at, &pol);
 	return 1;
 }
@@ -283,22 +375,29 @@ checker_flush_cb(evutil_socket_t fd, short what, void *arg)
 		e->check = NULL;
 		if (ck != NULL) {
 			int v = ck->out.verdict;
+			int64_t ms = checker_now_ms() - e->started_ms;
+			uint32_t darg;
 
+			if (ms < 0)
+				ms = 0;
+			if (ms > (int64_t)IPC_DONE_MS_MASK)
+				ms = IPC_DONE_MS_MASK;
+			darg = (uint32_t)ms | IPC_DONE_CHECKED |
+			    (e->recheck ? IPC_DONE_RECHECK : 0);
 			k->stats.by_verdict[v & 7]++;
 			/* DONE even if storing failed: the waiting queries
 			 * then get the deadline answer now. */
-			checker_send(k, IPC_DONE, e->addr, v);
-			if (log_level() >= LOG_LVL_DEBUG) {
-				char a[ADDR_STRLEN], why[512];
-
-				check_reason(ck, why, sizeof(why));
-				log_debug("checker: %s %s: %s",
-				    addr_format(e->addr, a, sizeof(a)),
-				    verdict_name(v), why);
-			}
-			check_free(ck);
+			checker_send_arg(k, IPC_DONE, e->addr, v, darg);
+			checker_log_check(ck, ms, e->recheck);
+			checker_check_free(k, ck);
 		}
-		if (ok && nb != NULL && w[i].put && nb->rec.retry_at != 0)
+		e->recheck = 0;
+		if (e->again) {
+			/* an IPC_RECHECK came while this check ran */
+			e->again = 0;
+			e->recheck = 1;
+			table_set_queued(&k->tab, e, QUEUE_NOW);
+		} else if (ok && nb != NULL && w[i].put && nb->rec.retry_at != 0)
 			table_set_retry(&k->tab, e, nb->rec.retry_at);
 		else
 			table_remove(&k->tab, e);
@@ -318,6 +417,7 @@ static void
 checker_pump(struct checker *k)
 {
 	size_t per_check = 1 + k->cfg->max_names;
+	struct resolver *res;
 	struct entry *e;
 
 	while ((e = table_next_queued(&k->tab)) != NULL) {
@@ -325,9 +425,20 @@ checker_pump(struct checker *k)
 			break;
 		if (k->res.outstanding + per_check > k->window_lookups)
 			break;
-		e->check = check_new(&k->res, k->cfg, e->addr,
+		res = &k->res;
+		if (e->recheck && (res = checker_fresh_resolver(k)) == NULL) {
+			log_warn("checker: cannot create a fresh resolver "
+			    "for a recheck, using the shared cache");
+			res = &k->res;
+		}
+		e->started_ms = checker_now_ms();
+		e->check = check_new(res, k->cfg, e->addr,
 		    checker_check_done, e);
 		if (e->check == NULL) {
+			if (res != &k->res) {
+				resolve_free(res);
+				free(res);
+			}
 			log_warn("checker: out of memory starting a check");
 			break;
 		}
@@ -351,13 +462,16 @@ static void
 checker_want(struct checker *k, const struct ipc_msg *m, int64_t now)
 {
 	int waiting = m->type != IPC_REFRESH;  /* a query or admin waits */
+	int recheck = m->type == IPC_RECHECK;
+	uint32_t rarg = recheck ? IPC_DONE_RECHECK : 0;
 	struct entry *e;
 
 	if (cidr_list_contains(&k->cfg->skip, m->addr)) {
 		/* NOT_APPLICABLE: no lookups, nothing stored. */
 		k->stats.skipped++;
 		if (waiting)
-			checker_send(k, IPC_DONE, m->addr, V_NOT_APPLICABLE);
+			checker_send_arg(k, IPC_DONE, m->addr,
+			    V_NOT_APPLICABLE, rarg);
 		return;
 	}
 	if ((e = table_find(&k->tab, m->addr)) != NULL) {
@@ -369,16 +483,22 @@ checker_want(struct checker *k, const struct ipc_msg *m, int64_t now)
 			 * ahead of background work. */
 			if (waiting && e->queue == QUEUE_LATER)
 				table_set_queued(&k->tab, e, QUEUE_NOW);
+			if (recheck)
+				e->recheck = 1;
 			k->stats.dedup++;
 			return;
 		case ENTRY_RUNNING:
 		case ENTRY_DONE:
-			/* Its IPC_DONE answers this one too. */
+			/* Its IPC_DONE answers this one too; a recheck
+			 * must not reuse that check's cache: run again. */
+			if (recheck && !e->recheck)
+				e->again = 1;
 			k->stats.dedup++;
 			return;
 		case ENTRY_RETRY:
 			if (m->type == IPC_RECHECK) {
 				/* The admin forces it, back-off or not. */
+				e->recheck = 1;
 				table_set_queued(&k->tab, e, QUEUE_NOW);
 				checker_pump(k);
 			} else if (m->type == IPC_CHECK) {
@@ -394,7 +514,8 @@ checker_want(struct checker *k, const struct ipc_msg *m, int64_t now)
 	if (k->tab.n_queued >= k->cfg->max_queue) {
 		if (waiting) {
 			k->stats.queue_full++;
-			checker_send(k, IPC_DONE, m->addr, V_TEMPERROR);
+			checker_send_arg(k, IPC_DONE, m->addr, V_TEMPERROR,
+			    rarg);
 		} else {
 			k->stats.refresh_dropped++;
 		}
@@ -403,15 +524,52 @@ checker_want(struct checker *k, const struct ipc_msg *m, int64_t now)
 	if ((e = table_add(&k->tab, m->addr)) == NULL) {
 		k->stats.queue_full++;
 		if (waiting)
-			checker_send(k, IPC_DONE, m->addr, V_TEMPERROR);
+			checker_send_arg(k, IPC_DONE, m->addr, V_TEMPERROR,
+			    rarg);
 		return;
 	}
 	e->owner = k;
+	e->recheck = (uint8_t)recheck;
 	e->last_query_at = m->type == IPC_RECHECK ? 0 : now;
 	table_set_queued(&k->tab, e, waiting ? QUEUE_NOW : QUEUE_LATER);
 	if (k->tab.n_queued > k->stats.max_queued)
 		k->stats.max_queued = k->tab.n_queued;
 	checker_pump(k);
+}
+
+/*
+ * IPC_FORGET: delete the address's record and drop its back-off, then
+ * echo the message with the outcome in arg. A check that is queued or
+ * running for it is left alone (a query waits on it); it stores a new
+ * verdict when it finishes.
+ */
+static void
+checker_forget(struct checker *k, const struct ipc_msg *m)
+{
+	struct entry *e = table_find(&k->tab, m->addr);
+	uint32_t res = IPC_FORGET_ERROR;
+	char a[ADDR_STRLEN];
+	int rc;
+
+	if (e != NULL && e->state == ENTRY_RETRY)
+		table_remove(&k->tab, e);
+	if (store_write_begin(k->st) == STORE_OK) {
+		rc = store_del(k->st, m->addr);
+		if (rc == STORE_NOTFOUND) {
+			store_write_abort(k->st);
+			res = IPC_FORGET_NOTFOUND;
+		} else if (rc == STORE_OK &&
+		    store_write_commit(k->st) == STORE_OK) {
+			res = IPC_FORGET_DELETED;
+		} else {
+			store_write_abort(k->st);
+			k->stats.store_errors++;
+		}
+	}
+	log_info("checker: forget %s: %s", addr_format(m->addr, a, sizeof(a)),
+	    res == IPC_FORGET_DELETED ? "record deleted" :
+	    res == IPC_FORGET_NOTFOUND ? "nothing stored" : "store error");
+	checker_send_arg(k, IPC_FORGET, m->addr, 0, res);
 }
 
 static void
@@ -447,6 +605,9 @@ checker_read_cb(evutil_socket_t fd, short what, void *arg)
 		case IPC_REFRESH:
 		case IPC_RECHECK:
 			checker_want(k, &m, now);
+			break;
+		case IPC_FORGET:
+			checker_forget(k, &m);
 			break;
 		case IPC_SEEN:
 			/* Keeps a back-off alive (--interest). */
@@ -525,6 +686,26 @@ checker_sweep_period(const struct config *c)
 	return p;
 }
 
+/* IPC_STATS for the server's metrics, once a tick. Sent only when no
+ * IPC_DONE waits in the out queue, and dropped if the socket is full:
+ * the next tick sends fresh figures anyway. */
+static void
+checker_send_stats(struct checker *k)
+{
+	struct ipc_stats st;
+	struct ipc_msg m;
+
+	if (k->out_n > 0)
+		return;
+	st.running = (uint32_t)k->tab.n_running;
+	st.queued = (uint32_t)k->tab.n_queued;
+	st.retry_wait = (uint32_t)k->tab.n_retry;
+	st.lookups = (uint32_t)k->res.outstanding;
+	ipc_msg_init(&m, IPC_STATS, NULL);
+	memcpy(m.addr, &st, sizeof(st));
+	(void)ipc_send(k->fd, &m);
+}
+
 static void
 checker_tick_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -562,6 +743,7 @@ checker_tick_cb(evutil_socket_t fd, short what, void *arg)
 		checker_log_stats(k, 0);
 		k->next_stats = now + CHECKER_STATS_S;
 	}
+	checker_send_stats(k);
 }
 
 /* On start: resume the back-offs a previous checker left in the store. */
@@ -675,7 +857,7 @@ checker_teardown(struct checker *k)
 		checker_flush_cb(-1, 0, k);
 	if (k->tab.bucket != NULL) {
 		while ((e = TAILQ_FIRST(&k->tab.running)) != NULL) {
-			check_free(e->check);
+			checker_check_free(k, e->check);
 			e->check = NULL;
 			table_remove(&k->tab, e);
 		}

@@ -37,6 +37,11 @@ struct entry {
 	struct check *check;       /* ENTRY_RUNNING / ENTRY_DONE (NULL for a
 	                              DONE entry that only stops a back-off) */
 	void *owner;               /* the checker, for the check's callback */
+	int64_t started_ms;        /* when its check started (monotonic ms) */
+	uint8_t recheck;           /* forced re-check (IPC_RECHECK): the next
+	                              check runs with a fresh DNS cache */
+	uint8_t again;             /* IPC_RECHECK came while a check ran:
+	                              check again once it is done */
 	struct entry *hnext;       /* hash chain */
 	TAILQ_ENTRY(entry) link;   /* queue, running, done or retry list */
 };

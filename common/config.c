@@ -37,8 +37,10 @@
 #ifndef FCRDNSD_DEFAULT_USER
 #define FCRDNSD_DEFAULT_USER ""
 #endif
+/* "" puts the control socket in the --db directory: one daemon per
+ * store, and fcrdnsctl --db DIR finds its daemon. */
 #ifndef FCRDNSD_DEFAULT_CONTROL
-#define FCRDNSD_DEFAULT_CONTROL "var/fcrdnsd.sock"
+#define FCRDNSD_DEFAULT_CONTROL ""
 #endif
 
 void
@@ -118,7 +120,8 @@ usage(FILE *f)
 "  --no-default-skip        drop the built-in private/reserved skip list\n"
 "  --user NAME              drop privileges to NAME when started as root\n"
 "  --chroot DIR             chroot to DIR after start-up\n"
-"  --control PATH           control socket for fcrdnsctl (\"\" turns it off)\n"
+"  --control PATH           control socket for fcrdnsctl (default DB/fcrdnsd.sock;\n"
+"                           \"\" turns it off)\n"
 "  --exempt FILE            addresses and networks never listed nor checked\n"
 "  --block FILE             addresses and networks always listed\n"
 "  --metrics ADDR@PORT      Prometheus metrics over HTTP (loopback; off)\n"
@@ -378,6 +381,7 @@ struct parse_state {
 	int skip_set;            /* --skip seen in the current source */
 	int no_def_skip;
 	int from_flags;
+	int control_set;         /* --control given */
 	unsigned replaced;       /* list options a flag has reset already */
 };
 
@@ -472,6 +476,7 @@ config_set(struct config *c, struct parse_state *st, int id,
 		if (strlen(val) >= 108)
 			return bad(val, "is too long for a Unix socket path");
 		snprintf(c->control, sizeof(c->control), "%s", val);
+		st->control_set = 1;
 		return 0;
 	case O_EXEMPT:
 		return parse_path(val, c->exempt_file, sizeof(c->exempt_file), 1);
@@ -603,6 +608,16 @@ finish(struct config *c, struct parse_state *file, struct parse_state *flags)
 			    prog(), CIDR_LIST_MAX);
 			return 2;
 		}
+	if (!file->control_set && !flags->control_set &&
+	    !*FCRDNSD_DEFAULT_CONTROL) {
+		if (strlen(c->db) + sizeof("/fcrdnsd.sock") > 108) {
+			fprintf(stderr, "%s: --db %s: too long to hold the control "
+			    "socket; give --control\n", prog(), c->db);
+			return 2;
+		}
+		snprintf(c->control, sizeof(c->control), "%s/fcrdnsd.sock",
+		    c->db);
+	}
 	if (c->n_listen == 0) {
 		c->n_listen = 1;
 		(void)addr_parse("127.0.0.1", c->listen[0].addr);

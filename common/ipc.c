@@ -53,7 +53,7 @@ ipc_recv(int fd, struct ipc_msg *m)
 		return -2;
 	memcpy(m, buf, sizeof(*m));
 	if (m->magic != IPC_MAGIC || m->type < IPC_CHECK ||
-	    m->type > IPC_RECHECK || m->reserved != 0)
+	    m->type > IPC_TYPE_MAX || m->reserved != 0)
 		return -2;
 	return 0;
 }

@@ -19,8 +19,44 @@ enum ipc_type {
 	IPC_REFRESH = 2,  /* server -> checker: re-check addr (prefetch/stale) */
 	IPC_DONE = 3,     /* checker -> server: addr's verdict is stored */
 	IPC_SEEN = 4,     /* server -> checker: addr was asked for (back-off) */
-	IPC_RECHECK = 5   /* server -> checker: forced re-check (admin) */
+	IPC_RECHECK = 5,  /* server -> checker: forced re-check (admin), with
+	                     a fresh DNS cache; answered by an IPC_DONE
+	                     with IPC_DONE_RECHECK set */
+	IPC_FORGET = 6,   /* server -> checker: delete addr's record and
+	                     back-off (admin); the checker echoes it back
+	                     when done, arg = enum ipc_forget_result */
+	IPC_STATS = 7     /* checker -> server, every second: load figures
+	                     (struct ipc_stats in addr, see below) */
 };
+#define IPC_TYPE_MAX IPC_STATS
+
+/*
+ * IPC_DONE's arg: bits 0..29 are the check's duration in ms (capped),
+ * valid when IPC_DONE_CHECKED is set (a check ran; without it the
+ * verdict came from no lookup: a skipped range, a back-off, a full
+ * queue). IPC_DONE_RECHECK marks the end of a forced re-check.
+ */
+#define IPC_DONE_MS_MASK  0x3fffffffu
+#define IPC_DONE_CHECKED  0x40000000u
+#define IPC_DONE_RECHECK  0x80000000u
+
+enum ipc_forget_result {
+	IPC_FORGET_DELETED = 0,
+	IPC_FORGET_NOTFOUND = 1,
+	IPC_FORGET_ERROR = 2
+};
+
+/*
+ * IPC_STATS: the 16 address bytes carry four uint32 in host order (both
+ * ends are the same binary on the same host): checks running, addresses
+ * queued for the window, back-offs waiting to retry, and the lookups
+ * libunbound has outstanding. arg is unused.
+ */
+struct ipc_stats {
+	uint32_t running, queued, retry_wait, lookups;
+};
+_Static_assert(sizeof(struct ipc_stats) <= ADDR_LEN,
+    "struct ipc_stats must fit in ipc_msg.addr");
 
 struct ipc_msg {
 	uint32_t magic;         /* IPC_MAGIC */

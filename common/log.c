@@ -4,8 +4,11 @@
  * The daemon runs in the foreground (as under systemd or a supervisor),
  * so stderr is the log. Lines are written with one write(2) so the
  * server's and the checker's lines do not interleave mid-line.
+ * With --syslog the same text goes to syslog(3) instead, with the level
+ * as the priority (glibc's syslog() is thread-safe, like the write).
  */
 #include <stdio.h>
+#include <syslog.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -13,12 +16,20 @@
 
 static const char *log_ident = "fcrdnsd";
 static int log_verbosity = LOG_LVL_INFO;
+static int log_syslog;
 
 void
 log_init(const char *ident, int verbosity)
 {
 	log_ident = ident;
 	log_verbosity = LOG_LVL_INFO + verbosity;
+}
+
+void
+log_to_syslog(void)
+{
+	openlog(log_ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	log_syslog = 1;
 }
 
 int
@@ -35,6 +46,12 @@ log_vwrite(int lvl, const char *what, const char *fmt, va_list ap)
 
 	if (lvl > log_verbosity)
 		return;
+	if (log_syslog) {
+		static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO,
+		    LOG_DEBUG };
+		vsyslog(prio[lvl], fmt, ap);
+		return;
+	}
 	n = snprintf(line, sizeof(line), "%s[%d]: %s", log_ident,
 	    (int)getpid(), what);
 	if (n < 0 || (size_t)n >= sizeof(line))

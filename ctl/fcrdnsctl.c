@@ -12,6 +12,12 @@
  *             [--max-names N] [--check-timeout-ms N] [-v]
  *                               run one check now through the resolvers
  *                               and print its trace; nothing is stored
+ *   fcrdnsctl [--control PATH] recheck IP | forget IP | stats | reload
+ *                               ask the running fcrdnsd over its control
+ *                               socket (server/control.h): re-check now
+ *                               with a fresh DNS cache and print the new
+ *                               verdict; delete a record; print the
+ *                               counters; re-read the exempt/block lists
  *
  * Flags may come before or after the command. The flags fcrdnsd shares
  * (--db, --forward, --stub, --skip, --grace, ...) are handed to
@@ -21,15 +27,21 @@
  * (store unreadable) is exit status 1.
  *
  * The store is opened read-only and may be in use by a running fcrdnsd:
- * LMDB readers never block its writer.
+ * LMDB readers never block its writer. show, dump and check work without
+ * a daemon; the control commands say clearly when none is running (exit
+ * status 1).
  */
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../checker/checker.h"
 #include "../common/addr.h"
@@ -37,6 +49,7 @@
 #include "../common/log.h"
 #include "../common/reason.h"
 #include "../common/verdict.h"
+#include "../server/overrides.h"
 #include "../store/store.h"
 
 #define CTL_MAX_ARGS 256
@@ -63,9 +76,13 @@ ctl_usage(FILE *f)
 "usage: fcrdnsctl [--db DIR] show IP\n"
 "       fcrdnsctl [--db DIR] dump\n"
 "       fcrdnsctl check IP [--forward ADDR[@PORT]]... [--stub ZONE=ADDR@PORT]... [-v]\n"
+"       fcrdnsctl [--control PATH] recheck IP | forget IP | stats | reload\n"
 "flags: --db DIR (default var/db), --skip CIDR, --no-default-skip,\n"
 "       --grace S, --now EPOCH (evaluate show/dump at that time),\n"
-"       --max-names N, --check-timeout-ms N, -v, --help\n");
+"       --max-names N, --check-timeout-ms N, -v, --help,\n"
+"       -c FILE (fcrdnsd's configuration file: --db, --control, ...),\n"
+"       --control PATH (fcrdnsd's control socket, default var/fcrdnsd.sock),\n"
+"       --exempt FILE, --block FILE (show notes an override)\n");
 }
 
 /*
@@ -149,6 +166,39 @@ ctl_open(const struct ctl *c, struct store **st)
 	return 0;
 }
 
+/*
+ * show: a second line when --exempt/--block (flags or the configuration
+ * file) puts the address on a list, since the list decides its answer
+ * whatever is stored (server/overrides.h). Files that do not parse are
+ * reported on stderr and ignored here.
+ */
+static void
+ctl_note_override(const struct ctl *c, const uint8_t a[ADDR_LEN])
+{
+	struct overrides *o;
+	struct ovr_hit h;
+	char err[700];
+
+	if (!c->cfg.exempt_file[0] && !c->cfg.block_file[0])
+		return;
+	if (overrides_load(&o, c->cfg.exempt_file, c->cfg.block_file, err,
+	    sizeof(err)) != 0) {
+		fprintf(stderr, "fcrdnsctl: %s\n", err);
+		return;
+	}
+	switch (overrides_match(o, a, &h)) {
+	case OVR_EXEMPT:
+		printf("note: exempt by %s line %u: answered NXDOMAIN, never "
+		    "checked\n", c->cfg.exempt_file, h.line);
+		break;
+	case OVR_BLOCK:
+		printf("note: blocked by %s line %u: answered 127.0.0.%u, "
+		    "never checked\n", c->cfg.block_file, h.line, h.code);
+		break;
+	}
+	overrides_free(o);
+}
+
 static int
 cmd_show(struct ctl *c)
 {
@@ -190,6 +240,7 @@ cmd_show(struct ctl *c)
 		return 1;
 	}
 	store_close(st);
+	ctl_note_override(c, a);
 	return 0;
 }
 
@@ -230,25 +281,121 @@ cmd_check(struct ctl *c)
 }
 
 /*
- * The commands. The ones with no run function will talk to a running
- * fcrdnsd over its control socket (not there yet): recheck IP (forced
- * re-check, IPC_RECHECK), forget IP (delete the record), stats
- * (counters), reload (zone file). Add the socket client here and give
- * them run functions; argv handling below already covers them.
+ * The control commands: send "COMMAND [IP]\n" to the daemon's control
+ * socket (server/control.h), copy its reply lines to stdout, and end on
+ * its last line: "ok" (exit 0) or "error: ..." (to stderr, exit 1).
+ * A recheck may take the daemon's whole check deadline, so the reply is
+ * awaited for --check-timeout-ms plus 10 s (the daemon answers by
+ * itself 2 s after its own deadline).
  */
+static int
+cmd_control(struct ctl *c)
+{
+	const char *path = c->cfg.control;
+	struct sockaddr_un sun;
+	char req[600], buf[4096], last[sizeof(buf)] = "";
+	size_t used = 0, n;
+	int fd, ms, status = 1;
+	struct pollfd pfd;
+	ssize_t r;
+
+	if (path[0] == '\0') {
+		fprintf(stderr, "fcrdnsctl: %s: the control socket is turned "
+		    "off (--control \"\")\n", c->pos[0]);
+		return 1;
+	}
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		fprintf(stderr, "fcrdnsctl: --control %s: path too long for a "
+		    "Unix socket\n", path);
+		return 2;
+	}
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
+		fprintf(stderr, "fcrdnsctl: no fcrdnsd running on control "
+		    "socket %s (connect: %s)\n", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return 1;
+	}
+	n = (size_t)snprintf(req, sizeof(req), "%s%s%s\n", c->pos[0],
+	    c->npos > 1 ? " " : "", c->npos > 1 ? c->pos[1] : "");
+	if (n >= sizeof(req) || write(fd, req, n) != (ssize_t)n) {
+		fprintf(stderr, "fcrdnsctl: %s: cannot send the request: %s\n",
+		    path, strerror(errno));
+		close(fd);
+		return 1;
+	}
+	ms = (int)c->cfg.check_timeout_ms + 10000;
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	for (;;) {
+		char *nl;
+
+		if (poll(&pfd, 1, ms) <= 0) {
+			fprintf(stderr, "fcrdnsctl: %s: no reply from fcrdnsd "
+			    "on %s\n", c->pos[0], path);
+			break;
+		}
+		r = read(fd, buf + used, sizeof(buf) - 1 - used);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			if (used > 0) {  /* a last line without newline */
+				buf[used] = '\0';
+				snprintf(last, sizeof(last), "%s", buf);
+			}
+			break;
+		}
+		used += (size_t)r;
+		buf[used] = '\0';
+		/* print every complete line but keep the latest back: it
+		 * may be the status line */
+		while ((nl = strchr(buf, '\n')) != NULL) {
+			*nl = '\0';
+			if (last[0])
+				printf("%s\n", last);
+			snprintf(last, sizeof(last), "%s", buf);
+			n = (size_t)(nl + 1 - buf);
+			memmove(buf, nl + 1, used - n + 1);
+			used -= n;
+		}
+		if (used == sizeof(buf) - 1) {  /* an endless line */
+			printf("%s\n", buf);
+			used = 0;
+		}
+	}
+	close(fd);
+	if (strcmp(last, "ok") == 0)
+		status = 0;
+	else if (strncmp(last, "error: ", 7) == 0)
+		fprintf(stderr, "fcrdnsctl: %s: %s\n", c->pos[0], last + 7);
+	else if (last[0])
+		fprintf(stderr, "fcrdnsctl: %s: unexpected reply '%s'\n",
+		    c->pos[0], last);
+	else
+		fprintf(stderr, "fcrdnsctl: %s: fcrdnsd closed the connection "
+		    "without a reply\n", c->pos[0]);
+	return fflush(stdout) == 0 ? status : 1;
+}
+
+/* The commands; the last four talk to a running fcrdnsd. */
 static const struct ctl_cmd ctl_cmds[] = {
 	{ "show", 1, "show IP", cmd_show },
 	{ "dump", 0, "dump", cmd_dump },
 	{ "check", 1, "check IP", cmd_check },
-	{ "recheck", 1, "recheck IP", NULL },
-	{ "forget", 1, "forget IP", NULL },
-	{ "stats", 0, "stats", NULL },
-	{ "reload", 0, "reload", NULL },
+	{ "recheck", 1, "recheck IP", cmd_control },
+	{ "forget", 1, "forget IP", cmd_control },
+	{ "stats", 0, "stats", cmd_control },
+	{ "reload", 0, "reload", cmd_control },
 };
 
 enum {
 	O_DB = 256, O_FORWARD, O_STUB, O_SKIP, O_NODEFSKIP, O_GRACE,
-	O_MAXNAMES, O_CHECKTO, O_NOW, O_HELP
+	O_MAXNAMES, O_CHECKTO, O_CONTROL, O_EXEMPT, O_BLOCK, O_CONFIG,
+	O_NOW, O_HELP
 };
 
 /* Flags fcrdnsctl takes; all but --now and --help go to config_parse. */
@@ -261,6 +408,10 @@ static const struct option ctl_opts[] = {
 	{ "grace", required_argument, NULL, O_GRACE },
 	{ "max-names", required_argument, NULL, O_MAXNAMES },
 	{ "check-timeout-ms", required_argument, NULL, O_CHECKTO },
+	{ "control", required_argument, NULL, O_CONTROL },
+	{ "exempt", required_argument, NULL, O_EXEMPT },
+	{ "block", required_argument, NULL, O_BLOCK },
+	{ "config", required_argument, NULL, O_CONFIG },
 	{ "now", required_argument, NULL, O_NOW },
 	{ "help", no_argument, NULL, O_HELP },
 	{ NULL, 0, NULL, 0 }
@@ -268,7 +419,8 @@ static const struct option ctl_opts[] = {
 /* The same flags as config_parse() reads them, in ctl_opts' order. */
 static const char *const ctl_flag_text[] = {
 	"--db", "--forward", "--stub", "--skip", "--no-default-skip",
-	"--grace", "--max-names", "--check-timeout-ms", "--now", "--help"
+	"--grace", "--max-names", "--check-timeout-ms", "--control",
+	"--exempt", "--block", "--config", "--now", "--help"
 };
 
 /*
@@ -288,7 +440,7 @@ ctl_parse(struct ctl *c, int argc, char **argv)
 	cargv[cargc++] = "fcrdnsctl";
 	optind = 0;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":vh", ctl_opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":vhc:", ctl_opts, NULL)) != -1) {
 		const char *flag = argv[optind - 1];
 		if (cargc + 2 >= CTL_MAX_ARGS) {
 			fprintf(stderr, "fcrdnsctl: too many flags\n");
@@ -301,6 +453,10 @@ ctl_parse(struct ctl *c, int argc, char **argv)
 			return 1;
 		case 'v':
 			cargv[cargc++] = "-v";
+			break;
+		case 'c':
+			cargv[cargc++] = "--config";
+			cargv[cargc++] = optarg;
 			break;
 		case O_NOW:
 			errno = 0;
@@ -363,17 +519,12 @@ main(int argc, char **argv)
 			cmd = &ctl_cmds[i];
 	if (cmd == NULL) {
 		fprintf(stderr, "fcrdnsctl: '%s': unknown command (show, dump, "
-		    "check)\n", c.pos[0]);
+		    "check, recheck, forget, stats, reload)\n", c.pos[0]);
 		return 2;
 	}
 	if (c.npos - 1 != cmd->nargs) {
 		fprintf(stderr, "fcrdnsctl: %s: usage: fcrdnsctl %s\n",
 		    cmd->name, cmd->usage);
-		return 2;
-	}
-	if (cmd->run == NULL) {
-		fprintf(stderr, "fcrdnsctl: %s: needs the control socket, "
-		    "not implemented yet\n", cmd->name);
 		return 2;
 	}
 	return cmd->run(&c);

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,31 @@ stop_cb(evutil_socket_t sig, short what, void *arg)
 	event_base_loopbreak(s->base);
 }
 
+/* mkdir -p: create dir and its missing parents with mode. */
+static int
+mkdir_p(const char *dir, mode_t mode)
+{
+	char path[4096];
+	size_t i;
+
+	if (strlen(dir) >= sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(path, dir);
+	for (i = 1; path[i]; i++) {
+		if (path[i] != '/')
+			continue;
+		path[i] = '\0';
+		if (mkdir(path, mode) != 0 && errno != EEXIST)
+			return -1;
+		path[i] = '/';
+	}
+	if (mkdir(path, mode) != 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
 static int
 server_run(struct config *cfg, char **argv)
 {
@@ -47,9 +73,19 @@ server_run(struct config *cfg, char **argv)
 		    err);
 		return 2;
 	}
+	/* the store directory holds the control socket too: make it now,
+	 * the checker that creates the store starts later */
+	if (mkdir_p(cfg->db, 0750) != 0) {
+		fprintf(stderr, "fcrdnsd: --db %s: %s\n", cfg->db,
+		    strerror(errno));
+		zone_free(zone);
+		return 1;
+	}
 	/* --user, --chroot: the store directory for the user, paths */
-	if (priv_prepare(cfg) != 0)
+	if (priv_prepare(cfg) != 0) {
+		zone_free(zone);
 		return 2;
+	}
 	if (store_open(&store, cfg->db, STORE_RDONLY, 0) != STORE_OK) {
 		fprintf(stderr, "fcrdnsd: --db %s: cannot open the store\n",
 		    cfg->db);

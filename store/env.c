@@ -36,7 +36,7 @@
  * tied to a thread; NORDAHEAD because lookups are random and a 10M-record
  * file is larger than what readahead should drag in. A reader that finds
  * no environment yet (server started before its checker) retries at most
- * once a second and answers STORE_NOTFOUND meanwhile.
+ * every STORE_RETRY_MS (20 ms) and answers STORE_NOTFOUND meanwhile.
  */
 #include <errno.h>
 #include <limits.h>
@@ -58,6 +58,15 @@ store_mono_sec(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec;
+}
+
+/* Milliseconds of the monotonic clock, for the lazy reader's retries. */
+static int64_t
+store_mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* mkdir -p with mode for each component created. Returns 0 or -1
@@ -318,21 +327,24 @@ store_env_put(struct store *st)
 
 /*
  * 1 if st can be used now, 0 if a reader still waits for the
- * environment or its database (tried at most once a second).
+ * environment or its database (tried at most every STORE_RETRY_MS:
+ * often enough that the first verdicts a new checker stores are seen at
+ * once, rarely enough that a flood of queries does not become a flood
+ * of failed opens).
  */
 int
 store_ready(struct store *st)
 {
-	time_t now;
+	int64_t now;
 	int r;
 
 	/* have_dbi goes 0 -> 1 once, under the registry lock */
 	if (st->se && __atomic_load_n(&st->se->have_dbi, __ATOMIC_ACQUIRE))
 		return 1;
-	now = store_mono_sec();
+	now = store_mono_ms();
 	if (st->next_try != 0 && now < st->next_try)
 		return 0;
-	st->next_try = now + 1;
+	st->next_try = now + STORE_RETRY_MS;
 	if (st->se == NULL) {
 		r = store_env_get(st, st->lazy_logged);
 		if (r < 0)
@@ -392,7 +404,7 @@ store_open(struct store **out, const char *dir, int flags,
 			free(st);
 			return STORE_ERR;
 		}
-		st->next_try = store_mono_sec() + 1;
+		st->next_try = store_mono_ms() + STORE_RETRY_MS;
 		if (r > 0 && store_env_dbi(st->se, dir, 0) < 0) {
 			store_env_put(st);
 			free(st);

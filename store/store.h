@@ -111,7 +111,7 @@ struct store;
  * 64 MiB); readers ignore it and map what the writer recorded. The writer
  * doubles the map when LMDB reports MDB_MAP_FULL (up to 1 TiB); readers
  * pick up the new size on MDB_MAP_RESIZED by themselves.
- * A reader retries a missing environment at most about once a second.
+ * A reader retries a missing environment at most every 20 ms.
  * Returns STORE_OK with *out set, or STORE_ERR with a message logged that
  * names dir (bad flags, dir not creatable, LMDB refusing the files, a
  * writer on a directory this process already has open read-only).

@@ -37,7 +37,7 @@ struct store {
 	struct store_env *se;   /* NULL: reader waiting for the env */
 	int flags;
 	size_t mapsize;
-	time_t next_try;        /* reader: monotonic second of next attempt */
+	int64_t next_try;       /* reader: monotonic ms of the next attempt */
 	int lazy_logged;        /* reader: a lazy open error was logged */
 	int version_logged;     /* an unknown record version was logged */
 	time_t corrupt_logged_at;
@@ -58,6 +58,9 @@ struct store {
 
 /* Seconds of CLOCK_MONOTONIC. */
 time_t store_mono_sec(void);
+
+/* A reader waiting for the writer to create the store retries this often. */
+#define STORE_RETRY_MS 20
 
 /* Remap st's env to size (0: the writer's recorded size); see env.c. */
 int store_remap(struct store *st, size_t size);

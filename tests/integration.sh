@@ -169,23 +169,31 @@ FCRDNSD_ARGS=(--listen "127.0.0.1@$FPORT" --db "$DB" --zone-file "$ZONE_FILE"
 	--stub "d.f.ip6.arpa=$TRAP"
 	--stub "0.8.e.f.ip6.arpa=$TRAP"
 	--check-timeout-ms "$CHECK_TIMEOUT_MS")
+# Newer flags: pass them only when this build has them.
+if "$FCRDNSD" --help 2>&1 | grep -q -- '--control'; then
+	FCRDNSD_ARGS+=(--control "$TMP/fcrdnsd.sock")
+fi
 
 fcrdnsd_up() { dig +norec +tries=1 +time=1 -p "$FPORT" @127.0.0.1 "$ZONE" SOA 2>/dev/null | grep -q 'status: NOERROR'; }
+# fcrdnsd_up_or_dead: stop waiting at once if it exited.
+fcrdnsd_up_or_dead() { fcrdnsd_up || ! alive "$FCRDNSD_PID"; }
 
 # start_fcrdnsd LOGNAME: start it and wait until the apex SOA answers.
 start_fcrdnsd() {
 	start_bg fcrdnsd "$TMP/$1" "$FCRDNSD" "${FCRDNSD_ARGS[@]}"
 	FCRDNSD_PID=$BG_PID
-	wait_for 15 fcrdnsd_up
+	wait_for 15 fcrdnsd_up_or_dead && fcrdnsd_up
 }
 start_fcrdnsd fcrdnsd.log || bail "fcrdnsd answers on 127.0.0.1@$FPORT" "the apex SOA" "no answer"
 ok "fcrdnsd answers on 127.0.0.1@$FPORT"
 
-# checker_pid: the checker, fcrdnsd's child.
-checker_pid() { pgrep -P "$FCRDNSD_PID" | head -n1; }
+# checker_pid: the checker, the child of fcrdnsd that runs with --checker-fd.
+checker_pid() { pgrep -P "$FCRDNSD_PID" -f -- '--checker-fd' | head -n1; }
 has_checker() { [ -n "$(checker_pid)" ]; }
 check_true "fcrdnsd runs its checker as a child process" "a child of $FCRDNSD_PID" "none" \
 	wait_for 5 has_checker
+
+F="FCrDNS fail:"
 
 # --- the apex ----------------------------------------------------------------
 dnsq "$FPORT" "$ZONE" SOA
@@ -198,7 +206,10 @@ check_eq "apex SOA: from the zone file" "$ZONE. $SOA_TTL IN SOA $SOA_RDATA" \
 # The scenarios of verdicts.md: each first query is a cache miss and must
 # carry the real verdict (default --wait-ms 1500).
 
-# The silent server first: its answer is the deadline answer on the wire
+# A fresh store: the very first verdict, right after start, is served.
+expect_listed 192.0.2.2  NO_PTR 2 "$F 192.0.2.2 has no PTR record"
+
+# The silent server next: its answer is the deadline answer on the wire
 # (NXDOMAIN, short TTL) after --wait-ms, and its check ends in TEMPERROR at
 # --check-timeout-ms while the other rows run.
 q8=$(revname 192.0.2.8 "$ZONE")
@@ -228,9 +239,7 @@ expect_pass 192.0.2.35 300
 expect_pass 2001:db8::26
 expect_pass ::ffff:192.0.2.1        # already checked as 192.0.2.1: one key
 
-F="FCrDNS fail:"
-# NO_PTR rows
-expect_listed 192.0.2.2  NO_PTR 2 "$F 192.0.2.2 has no PTR record"
+# NO_PTR rows (192.0.2.2 above)
 expect_listed 192.0.2.3  NO_PTR 2 "$F 192.0.2.3 has no PTR record" TXT
 expect_listed 192.0.2.17 NO_PTR 2 "$F 192.0.2.17 has no PTR record"
 expect_listed 192.0.2.18 NO_PTR 2 "$F 192.0.2.18 has no PTR record"
@@ -436,9 +445,11 @@ snapshot() {
 }
 snap1=$(snapshot)
 CHK=$(checker_pid)
+t0=$(now_ms)
 stop_pid "$FCRDNSD_PID" 10
 forget "$FCRDNSD_PID"
 check_eq "fcrdnsd exits 0 on SIGTERM" 0 "$STOP_STATUS"
+echo "# fcrdnsd stopped $(($(now_ms) - t0)) ms after SIGTERM"
 if [ -n "$CHK" ]; then
 	check_true "its checker ($CHK) is gone too" "gone" "still running" \
 		wait_for 5 eval "! alive $CHK"
@@ -463,53 +474,57 @@ forget "$FCRDNSD_PID"
 check_eq "restarted fcrdnsd exits 0 on SIGTERM" 0 "$STOP_STATUS"
 
 # ---------------------------------------------------------------------------
-# A short clock (flags, no long sleeps): lifetimes clamped to 3 s, back-off
-# 1..2 s, on a fresh store. Then serve-stale while upstream is down, and the
-# fresh verdict back within a back-off step when it returns.
+# A short clock (flags, no long sleeps): lifetimes clamped to [2, 3] s,
+# back-off 1..2 s, on the same store. 192.0.2.36 (MISMATCH) and .37 (PASS)
+# have 1 s DNS TTLs, so no resolver cache outlives the clock. They expire
+# while NSD is down: served stale (RFC 8767, TTL 30), the re-check fails
+# (TEMPERROR back-off), and the fresh verdict is back within a back-off step
+# once NSD returns.
 start_nsd() {
 	start_bg nsd "$TMP/nsd.log.out" nsd -d -c "$TMP/nsd.conf"
 	NSD_PID=$BG_PID
 	wait_for 10 nsd_up
 }
 start_nsd || not_ok "NSD restarts on $NSD" "NOERROR" "no answer"
-DB=$TMP/db-short
-FCRDNSD_ARGS+=(--db "$DB" --ttl-min 2 --ttl-max 3 --backoff-min 1 --backoff-max 2)
+FCRDNSD_ARGS+=(--ttl-min 2 --ttl-max 3 --backoff-min 1 --backoff-max 2)
 start_fcrdnsd fcrdnsd3.log || not_ok "fcrdnsd starts with a short clock" "the apex SOA" "no answer"
-q6=6.2.0.192.$ZONE
-q1=1.2.0.192.$ZONE
-dnsq "$FPORT" "$q6" A
-check_eq "short clock: 192.0.2.6 listed" "NOERROR 127.0.0.4" "$R_STATUS $(rdata "$R_ANSWER" A)"
-check_range "short clock: A TTL is the time the verdict has left (--ttl-max 3)" 1 3 "$(ttls "$R_ANSWER" A)"
-dnsq "$FPORT" "$q1" A
-check_eq "short clock: 192.0.2.1 PASS" NXDOMAIN "$R_STATUS"
+q36=36.2.0.192.$ZONE
+q37=37.2.0.192.$ZONE
+dnsq "$FPORT" "$q36" A
+check_eq "short clock: 192.0.2.36 listed" "NOERROR 127.0.0.4" "$R_STATUS $(rdata "$R_ANSWER" A)"
+check_range "short clock: A TTL is the time the verdict has left (--ttl-min 2, --ttl-max 3)" 1 3 "$(ttls "$R_ANSWER" A)"
+dnsq "$FPORT" "$q37" A
+check_eq "short clock: 192.0.2.37 PASS" NXDOMAIN "$R_STATUS"
 check_range "short clock: PASS SOA TTL is min(SOA, time left)" 1 3 "$(ttls "$R_AUTH" SOA)"
 stop_pid "$NSD_PID" 5
 forget "$NSD_PID"
 sleep 3.5
-dnsq "$FPORT" "$q6" A
-check_eq "expired, upstream down: 192.0.2.6 still listed (serve-stale)" "NOERROR 127.0.0.4" \
+dnsq "$FPORT" "$q36" A
+check_eq "expired, upstream down: 192.0.2.36 still listed (serve-stale)" "NOERROR 127.0.0.4" \
 	"$R_STATUS $(rdata "$R_ANSWER" A)"
 check_eq "serve-stale: A TTL is 30 (RFC 8767)" 30 "$(ttls "$R_ANSWER" A)"
 check_range "serve-stale: answered at once (ms)" 0 500 "$R_MS"
-dnsq "$FPORT" "$q1" A
-check_eq "expired, upstream down: 192.0.2.1 PASS still NXDOMAIN" NXDOMAIN "$R_STATUS"
+dnsq "$FPORT" "$q37" A
+check_eq "expired, upstream down: 192.0.2.37 PASS still NXDOMAIN" NXDOMAIN "$R_STATUS"
 check_range "serve-stale PASS: SOA TTL at most 30" 1 30 "$(ttls "$R_AUTH" SOA)"
-sleep 1.5
-dnsq "$FPORT" "$q6" A
-check_eq "re-check failed: 192.0.2.6 still served stale" "NOERROR 127.0.0.4 30" \
+# The re-check runs into --check-timeout-ms against the dead upstream.
+tempfail36() { [[ $("$CTL" --db "$DB" show 192.0.2.36 2>&1) == *" last=TEMPERROR "* ]]; }
+check_true "re-check failed: fcrdnsctl show has last=TEMPERROR (back-off)" "last=TEMPERROR" \
+	"$("$CTL" --db "$DB" show 192.0.2.36 2>&1)" wait_for "$CHECK_WAIT" tempfail36
+dnsq "$FPORT" "$q36" A
+check_eq "re-check failed: 192.0.2.36 still served stale" "NOERROR 127.0.0.4 30" \
 	"$R_STATUS $(rdata "$R_ANSWER" A) $(ttls "$R_ANSWER" A)"
-check_eq "re-check failed: fcrdnsctl shows TEMPERROR back-off" TEMPERROR "$(ctl_word 192.0.2.6)"
 start_nsd || not_ok "NSD restarts on $NSD" "NOERROR" "no answer"
-fresh6() {
-	dnsq "$FPORT" "$q6" A
+fresh36() {
+	dnsq "$FPORT" "$q36" A
 	[ "$R_STATUS $(rdata "$R_ANSWER" A)" = "NOERROR 127.0.0.4" ] && [ "$(ttls "$R_ANSWER" A)" -le 3 ]
 }
 t0=$(now_ms)
-if wait_for 10 fresh6; then
-	ok "upstream back: fresh verdict for 192.0.2.6 after $(($(now_ms) - t0)) ms"
+if wait_for 10 fresh36; then
+	ok "upstream back: fresh verdict for 192.0.2.36 after $(($(now_ms) - t0)) ms"
 else
-	not_ok "upstream back: fresh verdict for 192.0.2.6 within 10 s" "TTL <= 3" \
-		"$R_STATUS $(rdata "$R_ANSWER" A) TTL $(ttls "$R_ANSWER" A); $(ctl_word 192.0.2.6)"
+	not_ok "upstream back: fresh verdict for 192.0.2.36 within 10 s" "TTL <= 3" \
+		"$R_STATUS $(rdata "$R_ANSWER" A) TTL $(ttls "$R_ANSWER" A); $(ctl_word 192.0.2.36)"
 fi
 stop_pid "$FCRDNSD_PID" 10
 forget "$FCRDNSD_PID"

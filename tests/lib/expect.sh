@@ -82,8 +82,10 @@ _ask_listed() {
 		check_range "$label: TXT TTL" "$lo" "$hi" "$(ttls "$R_ANSWER" TXT)"
 		;;
 	*)
+		# min(SOA TTL, SOA MINIMUM), or less when the verdict has less
+		# time left than that
 		check_eq "$label: $type is NODATA" "" "$R_ANSWER"
-		check_soa_auth "$label: $type NODATA" "$ZNEG" "$ZNEG"
+		check_soa_auth "$label: $type NODATA" "$((lo < ZNEG ? lo : ZNEG))" "$ZNEG"
 		;;
 	esac
 }

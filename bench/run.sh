@@ -249,9 +249,6 @@ if [ "$PROFILE" = 1 ]; then
 	dnsperf -s 127.0.0.1 -p "$port" -d "$WORLD/miss.queries" -n 1 \
 	    -q "$WINDOW" -t 30 -l 8 >"$RAW/miss-prof.dnsperf" 2>&1
 	wait "$PP"
-	perf report -i "$RUN/perf-miss.data" --stdio --no-children \
-	    --sort comm,dso,symbol --percent-limit 0.7 2>/dev/null |
-	    grep -v '^$' | head -60 >"$RAW/perf-miss.txt"
 	stop_pid "$FC_PID"; forget "$FC_PID"
 fi
 stop_pid "$NSD_PID"; forget "$NSD_PID"      # the hit path needs no NSD
@@ -410,12 +407,6 @@ if [ "$PROFILE" = 1 ]; then
 	perf record -F 4999 -o "$RUN/perf-hit.data" -p "$1" -- sleep 6 \
 	    >/dev/null 2>&1
 	wait "$DP"
-	perf report -i "$RUN/perf-hit.data" --stdio --no-children \
-	    --sort dso,symbol --percent-limit 0.7 2>/dev/null |
-	    grep -v '^$' | head -60 >"$RAW/perf-hit.txt"
-	perf report -i "$RUN/perf-hit.data" --stdio --no-children \
-	    --sort dso,symbol --percent-limit 0.15 2>/dev/null |
-	    grep -v '^$' | grep -v '\[k\]' | head -40 >"$RAW/perf-hit-user.txt"
 	set -- ${PIDS[2]}
 	taskset -c 0 dnsperf -s 127.0.0.1 -p "${PORTS[2]}" -c 4 -q 500 \
 	    -d "$WORLD/hit.queries" -l 9 -Q "$RATE" >"$RAW/hit-prof-rbl.dnsperf" 2>&1 &
@@ -424,9 +415,6 @@ if [ "$PROFILE" = 1 ]; then
 	perf record -F 4999 -o "$RUN/perf-hit-rbl.data" -p "$1" -- sleep 6 \
 	    >/dev/null 2>&1
 	wait "$DP"
-	perf report -i "$RUN/perf-hit-rbl.data" --stdio --no-children \
-	    --sort dso,symbol --percent-limit 0.7 2>/dev/null |
-	    grep -v '^$' | head -40 >"$RAW/perf-hit-rbldnsd.txt"
 fi
 
 # Workers: qps with nothing pinned, fcrdnsd with 1 and 2 workers.
@@ -451,6 +439,23 @@ if [ $HAVE_WORKERS = 1 ]; then
 fi
 
 # ------------------------------------------------------------------ report
+stop_all
+if [ "$PROFILE" = 1 ]; then
+	# perf report: self time; pid separates fcrdnsd's server and checker
+	prep() { grep -v '^#' | grep -v '^$' | head -"$1"; }
+	perf report -i "$RUN/perf-miss.data" --stdio --no-children \
+	    --sort pid,dso,symbol --percent-limit 0.5 2>/dev/null |
+	    prep 40 >"$RAW/perf-miss.txt"
+	perf report -i "$RUN/perf-hit.data" --stdio --no-children \
+	    --sort dso,symbol --percent-limit 0.5 2>/dev/null |
+	    prep 40 >"$RAW/perf-hit.txt"
+	perf report -i "$RUN/perf-hit.data" --stdio --no-children \
+	    --sort dso,symbol --percent-limit 0.1 2>/dev/null |
+	    grep -v '\[k\]' | prep 40 >"$RAW/perf-hit-user.txt"
+	perf report -i "$RUN/perf-hit-rbl.data" --stdio --no-children \
+	    --sort dso,symbol --percent-limit 0.5 2>/dev/null |
+	    prep 30 >"$RAW/perf-hit-rbldnsd.txt"
+fi
 T_END=$(date +%s)
 python3 bench/report.py --out "$OUT" --raw "$RAW" \
     --n "$N" --window "$WINDOW" --rounds "$ROUNDS" --rate "$RATE" \

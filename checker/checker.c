@@ -66,6 +66,7 @@ struct checker {
 };
 
 static void checker_pump(struct checker *k);
+static void checker_send_stats(struct checker *k);
 
 static int64_t
 checker_now(void)
@@ -609,6 +610,9 @@ checker_read_cb(evutil_socket_t fd, short what, void *arg)
 		case IPC_FORGET:
 			checker_forget(k, &m);
 			break;
+		case IPC_STATS:
+			checker_send_stats(k);
+			break;
 		case IPC_SEEN:
 			/* Keeps a back-off alive (--interest). */
 			if ((e = table_find(&k->tab, m.addr)) != NULL)
@@ -686,9 +690,9 @@ checker_sweep_period(const struct config *c)
 	return p;
 }
 
-/* IPC_STATS for the server's metrics, once a tick. Sent only when no
- * IPC_DONE waits in the out queue, and dropped if the socket is full:
- * the next tick sends fresh figures anyway. */
+/* The answer to the server's IPC_STATS (it asks once a second, for its
+ * metrics). Dropped when IPC_DONE messages wait in the out queue or the
+ * socket is full: the next question gets fresh figures anyway. */
 static void
 checker_send_stats(struct checker *k)
 {
@@ -743,7 +747,6 @@ checker_tick_cb(evutil_socket_t fd, short what, void *arg)
 		checker_log_stats(k, 0);
 		k->next_stats = now + CHECKER_STATS_S;
 	}
-	checker_send_stats(k);
 }
 
 /* On start: resume the back-offs a previous checker left in the store. */

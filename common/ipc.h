@@ -25,8 +25,10 @@ enum ipc_type {
 	IPC_FORGET = 6,   /* server -> checker: delete addr's record and
 	                     back-off (admin); the checker echoes it back
 	                     when done, arg = enum ipc_forget_result */
-	IPC_STATS = 7     /* checker -> server, every second: load figures
-	                     (struct ipc_stats in addr, see below) */
+	IPC_STATS = 7     /* server -> checker: send your load figures;
+	                     checker -> server: them (struct ipc_stats in
+	                     addr, see below). The server asks once a
+	                     second (server/metrics.c). */
 };
 #define IPC_TYPE_MAX IPC_STATS
 

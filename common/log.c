@@ -38,6 +38,9 @@ log_level(void)
 	return log_verbosity;
 }
 
+static void log_vwrite(int lvl, const char *what, const char *fmt,
+	va_list ap) __attribute__((format(printf, 3, 0)));
+
 static void
 log_vwrite(int lvl, const char *what, const char *fmt, va_list ap)
 {

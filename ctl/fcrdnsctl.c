@@ -81,7 +81,7 @@ ctl_usage(FILE *f)
 "       --grace S, --now EPOCH (evaluate show/dump at that time),\n"
 "       --max-names N, --check-timeout-ms N, -v, --help,\n"
 "       -c FILE (fcrdnsd's configuration file: --db, --control, ...),\n"
-"       --control PATH (fcrdnsd's control socket, default var/fcrdnsd.sock),\n"
+"       --control PATH (fcrdnsd's control socket, default DB/fcrdnsd.sock),\n"
 "       --exempt FILE, --block FILE (show notes an override)\n");
 }
 

@@ -40,6 +40,7 @@ static struct {
 
 static struct evhttp *metrics_http;
 static struct store *metrics_store;
+static struct event *metrics_poll;
 
 void
 metrics_note_ipc(const struct ipc_msg *m)
@@ -284,12 +285,26 @@ metrics_http_cb(struct evhttp_request *req, void *arg)
 	evbuffer_free(out);
 }
 
+/* Ask the checker for its load figures (IPC_STATS), once a second. */
+static void
+metrics_poll_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)link_send(arg, IPC_STATS, NULL);
+}
+
 int
 metrics_start(struct server *s)
 {
 	const struct config *cfg = s->cfg;
+	struct timeval sec = { 1, 0 };
 	char a[ADDR_STRLEN];
 
+	/* `fcrdnsctl stats` shows the checker's figures too: poll always */
+	metrics_poll = event_new(s->base, -1, EV_PERSIST, metrics_poll_cb, s);
+	if (metrics_poll == NULL || event_add(metrics_poll, &sec) != 0) {
+		fprintf(stderr, "fcrdnsd: cannot set up the metrics timer\n");
+		return -1;
+	}
 	if (cfg->metrics.port == 0)
 		return 0;
 	addr_format(cfg->metrics.addr, a, sizeof(a));
@@ -321,6 +336,9 @@ metrics_start(struct server *s)
 void
 metrics_stop(void)
 {
+	if (metrics_poll != NULL)
+		event_free(metrics_poll);
+	metrics_poll = NULL;
 	if (metrics_http != NULL)
 		evhttp_free(metrics_http);
 	metrics_http = NULL;

@@ -12,8 +12,8 @@
  *    IPC_DONE messages, whose arg carries the check's duration
  *    (common/ipc.h), seen by the main thread (metrics_note_ipc());
  *  - checks in flight, queue length, back-offs waiting, lookups: the
- *    checker's IPC_STATS message, sent once a second (so up to a second
- *    old; 0 until the first one arrives);
+ *    checker's answer to the IPC_STATS the server sends once a second
+ *    (so up to a second old; 0 until the first answer);
  *  - store entries and size: store_stat() on the main thread's own read
  *    handle, at scrape time;
  *  - checker restarts: the checker link.
@@ -48,8 +48,9 @@ void metrics_walk(struct server *s, struct store *store,
 	const struct metrics_sink *k);
 
 /*
- * Start the HTTP listener on cfg->metrics if its port is not 0. GET
- * /metrics answers the text format 0.0.4; anything else is 404.
+ * Start polling the checker's load figures (once a second), and the
+ * HTTP listener on cfg->metrics if its port is not 0. GET /metrics
+ * answers the text format 0.0.4; anything else is 404.
  * Returns 0, or -1 after printing an error naming --metrics.
  */
 int metrics_start(struct server *s);

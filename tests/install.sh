@@ -221,8 +221,12 @@ start_f() {
 	wait_for 15 fup
 }
 
+# Copies, so a rebuild in the tree during the run cannot swap them out.
+mkdir -p "$TMP/bin"
+cp "$BUILD/fcrdnsd" "$TMP/bin/fcrdnsd"
+FCRDNSD=$TMP/bin/fcrdnsd
 DB=$TMP/db
-if start_f fcrdnsd.log "$BUILD/fcrdnsd" "${FARGS[@]}" --db "$DB"; then
+if start_f fcrdnsd.log "$FCRDNSD" "${FARGS[@]}" --db "$DB"; then
 	ok "fcrdnsd started as root answers on 127.0.0.1@$FPORT"
 	check_eq "server runs as $TUSER after the drop (ps)" "$TUSER" "$(owner "$FPID")"
 	check_eq "server: real, effective, saved and fs uid are $TUSER's" "$TUID $TUID $TUID $TUID" "$(uids "$FPID")"
@@ -230,6 +234,7 @@ if start_f fcrdnsd.log "$BUILD/fcrdnsd" "${FARGS[@]}" --db "$DB"; then
 	wait_for 5 eval '[ -n "$(checker_of "$FPID")" ]' && CHK=$(checker_of "$FPID")
 	check_eq "checker runs as $TUSER (ps)" "$TUSER" "$(owner "$CHK")"
 	check_eq "checker: uids are $TUSER's" "$TUID $TUID $TUID $TUID" "$(uids "$CHK")"
+	R_STATUS="" R_ANSWER=""
 	listed2() { fq 2.2.0.192.fcrdns.local A; [ "$R_STATUS $(rdata "$R_ANSWER" A)" = "NOERROR 127.0.0.2" ]; }
 	check_true "the unprivileged checker checks and stores: 192.0.2.2 is 127.0.0.2" "NOERROR 127.0.0.2" \
 		"$R_STATUS $(rdata "$R_ANSWER" A)" wait_for 5 listed2
@@ -253,7 +258,7 @@ fi
 
 # An earlier run as root left root's files: they are given to the user.
 chown -R root:root "$DB"
-if start_f fcrdnsd2.log "$BUILD/fcrdnsd" "${FARGS[@]}" --db "$DB"; then
+if start_f fcrdnsd2.log "$FCRDNSD" "${FARGS[@]}" --db "$DB"; then
 	fq 3.2.0.192.fcrdns.local A
 	check_eq "store left by root: the checker still writes (192.0.2.3 is 127.0.0.2)" "NOERROR 127.0.0.2" \
 		"$R_STATUS $(rdata "$R_ANSWER" A)"
@@ -265,7 +270,7 @@ else
 	not_ok "fcrdnsd starts on a store left by root" "the apex SOA" "$(tail -n 3 "$TMP/fcrdnsd2.log")"
 fi
 
-out=$("$BUILD/fcrdnsd" --listen "127.0.0.1@$(free_port)" --db "$TMP/db-x" --control "" \
+out=$("$FCRDNSD" --listen "127.0.0.1@$(free_port)" --db "$TMP/db-x" --control "" \
 	--zone-file "$REPO/zones/fcrdns.local.zone" --user no-such-user-fcrdns 2>&1)
 rc=$?
 check_eq "unknown --user: exit 2" 2 "$rc"
@@ -273,9 +278,9 @@ check_re "unknown --user: the error names --user" "fcrdnsd: --user no-such-user-
 
 # ---------------------------------------------------------------------------
 # 5. --chroot, with the plain build (ASan reads /proc, absent in a chroot)
-PLAIN=$REPO/build/fcrdnsd
-if [ ! -x "$PLAIN" ]; then
-	skip "--chroot: $PLAIN is not built (make all)"
+PLAIN=$TMP/bin/fcrdnsd-plain
+if ! cp "$REPO/build/fcrdnsd" "$PLAIN" 2>/dev/null; then
+	skip "--chroot: $REPO/build/fcrdnsd is not built (make all)"
 elif ! unshare -m --propagation private true 2>/dev/null; then
 	skip "--chroot: no private mount namespace (unshare -m) for the read-only /usr"
 else

@@ -29,7 +29,9 @@ for s in tests/integration.sh tests/conformance.sh tests/checker.sh \
 	[ -f "$s" ] || continue
 	echo "== $s"
 	out=$(bash "$s" "$B" 2>&1); rc=$?
-	echo "$out" | grep -vE '^ok - ' | tail -n 60
+	# every failed assertion, then the suite's closing lines
+	grep -E '^not ok' <<<"$out"
+	grep -vE '^(ok|not ok) - ' <<<"$out" | tail -n 25
 	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' <<<"$out" | tail -n1)
 	if [ -z "$line" ]; then
 		echo "$s: did not finish (exit $rc)"

@@ -72,8 +72,7 @@ addr_reverse_name(const uint8_t a[ADDR_LEN], char *buf, size_t len)
 	return 0;
 }
 
-/* Clear the host bits beyond plen. */
-static void
+void
 cidr_mask(uint8_t a[ADDR_LEN], unsigned plen)
 {
 	unsigned i;

@@ -43,6 +43,9 @@ struct cidr {
  * set are accepted and cleared). */
 int cidr_parse(const char *s, struct cidr *out);
 
+/* Clear the bits of a beyond the first plen (0..128). */
+void cidr_mask(uint8_t a[ADDR_LEN], unsigned plen);
+
 /* 1 if a is inside c. */
 int cidr_contains(const struct cidr *c, const uint8_t a[ADDR_LEN]);
 

@@ -615,8 +615,9 @@ finish(struct config *c, struct parse_state *file, struct parse_state *flags)
 			    "socket; give --control\n", prog(), c->db);
 			return 2;
 		}
-		snprintf(c->control, sizeof(c->control), "%s/fcrdnsd.sock",
-		    c->db);
+		/* length checked above */
+		strcpy(c->control, c->db);
+		strcat(c->control, "/fcrdnsd.sock");
 	}
 	if (c->n_listen == 0) {
 		c->n_listen = 1;

@@ -66,22 +66,6 @@ overrides_free(struct overrides *o)
 
 /* ---- parsing ---------------------------------------------------------- */
 
-/* Clear the bits of a beyond plen. */
-static void
-ovr_mask(uint8_t a[ADDR_LEN], unsigned plen)
-{
-	unsigned i;
-
-	for (i = 0; i < ADDR_LEN; i++) {
-		if (plen >= 8 * (i + 1))
-			continue;
-		if (plen <= 8 * i)
-			a[i] = 0;
-		else
-			a[i] &= (uint8_t)(0xff00u >> (plen - 8 * i));
-	}
-}
-
 /* "2".."4" or "127.0.0.2".."127.0.0.4" into *code; -1 if neither. */
 static int
 ovr_code(const char *w, uint8_t *code)
@@ -207,8 +191,7 @@ ovr_line(struct overrides *o, int kind, char *line, uint32_t lineno,
 	}
 	memset(&en, 0, sizeof(en));
 	memcpy(en.net, cd.addr, ADDR_LEN);
-	en.plen = cd.plen;
-	ovr_mask(en.net, en.plen);
+	en.plen = cd.plen;   /* cidr_parse() cleared the host bits */
 	en.kind = (uint8_t)kind;
 	en.line = lineno;
 	en.code = 2;
@@ -411,7 +394,7 @@ overrides_match(const struct overrides *o, const uint8_t addr[ADDR_LEN],
 		size_t lo = o->grp[g].start, hi = lo + o->grp[g].count;
 
 		memcpy(key, addr, ADDR_LEN);
-		ovr_mask(key, o->grp[g].plen);
+		cidr_mask(key, o->grp[g].plen);
 		while (lo < hi) {
 			size_t mid = lo + (hi - lo) / 2;
 			int c = memcmp(key, o->e[mid].net, ADDR_LEN);

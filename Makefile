@@ -79,10 +79,12 @@ $(B)/fuzz/fuzz_wire: tests/fuzz/fuzz_wire.c $(LIB_SRC)
 	clang -g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
 	    -fno-sanitize-recover=undefined $(shell pkg-config --cflags $(PKGS)) \
 	    -o $@ $^ $(LDLIBS)
-fuzz: deps $(B)/fuzz/fuzz_wire
+fuzz-deps:
+	@sh tools/install-deps.sh --all
+fuzz: fuzz-deps $(B)/fuzz/fuzz_wire
 	$(B)/fuzz/fuzz_wire -max_total_time=$(FUZZ_SECONDS) -timeout=5 \
 	    -print_final_stats=1 $(B)/fuzz/corpus tests/fuzz/corpus
-.PHONY: fuzz
+.PHONY: fuzz fuzz-deps
 
 # Benchmarks (bench/, BENCHMARKS.md): not part of `make test`. Installs
 # dnsperf, rbldnsd, gnuplot and perf if missing; BENCH_ARGS passes flags to

@@ -4,7 +4,7 @@
 set -e
 PKGS="build-essential pkg-config libevent-dev libunbound-dev libldns-dev
 liblmdb-dev libcmocka-dev libinih-dev nsd unbound dnsutils knot-dnsutils ldnsutils
-lmdb-utils python3 iproute2 procps mandoc groff-base man-db swaks"
+lmdb-utils python3 iproute2 procps mandoc groff-base man-db swaks dnsperf curl"
 # Postfix for tests/mta.sh (run from its own configuration directory, never
 # the system's), unless another MTA is installed: apt would remove that one,
 # as every MTA package conflicts with the others (mail-transport-agent).
@@ -12,9 +12,9 @@ if dpkg-query -W -f='${Status}' postfix 2>/dev/null | grep -q "ok installed" ||
 	[ ! -e /usr/sbin/sendmail ]; then
 	PKGS="$PKGS postfix"
 fi
-[ "$1" = "--all" ] && PKGS="$PKGS dnsperf clang"
+[ "$1" = "--all" ] && PKGS="$PKGS clang"
 # make bench: load generator, the reference DNSBL server, plots, profiler
-[ "$1" = "--bench" ] && PKGS="$PKGS dnsperf clang rbldnsd gnuplot-nox linux-perf"
+[ "$1" = "--bench" ] && PKGS="$PKGS clang rbldnsd gnuplot-nox linux-perf"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

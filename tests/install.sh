@@ -47,20 +47,7 @@ finish() {
 	stop_all
 	[ -n "$NS" ] && ip netns del "$NS" 2>/dev/null
 	[ -n "$TUSER_MADE" ] && userdel "$TUSER" 2>/dev/null
-	if [ "$rc" != 0 ] || [ "$FAILED" -gt 0 ]; then
-		for f in "${LOGS[@]}" "$TMP"/san/asan* "$TMP"/san/ubsan*; do
-			[ -s "$f" ] || continue
-			echo "# ---- tail of $f"
-			tail -n 20 "$f" | sed 's/^/# /'
-		done
-		echo "# logs kept in $TMP"
-	elif [ -z "${KEEP_TMP:-}" ]; then
-		rm -rf "$TMP"
-	fi
-	[ "$rc" = 0 ] || not_ok "run finished" "exit 0" "interrupted or died ($rc)"
-	tap_summary
-	[ "$FAILED" -eq 0 ] && exit 0
-	exit 1
+	suite_end "$rc" "$TMP"/san/asan* "$TMP"/san/ubsan*
 }
 trap 'finish $?' EXIT
 trap 'finish 130' INT TERM

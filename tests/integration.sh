@@ -54,32 +54,11 @@ finish() {
 	local rc=$1
 	trap - EXIT INT TERM
 	stop_all
-	if [ "$rc" != 0 ] || [ "$FAILED" -gt 0 ]; then
-		local f
-		for f in "${LOGS[@]}" "$TMP"/asan* "$TMP"/ubsan*; do
-			[ -s "$f" ] || continue
-			echo "# ---- tail of $f"
-			tail -n 25 "$f" | sed 's/^/# /'
-		done
-		echo "# logs kept in $TMP"
-	elif [ -z "${KEEP_TMP:-}" ]; then
-		rm -rf "$TMP"
-	fi
-	[ "$rc" = 0 ] || [ -n "${BAILED:-}" ] ||
-		not_ok "run finished" "exit 0" "interrupted or died ($rc)"
-	tap_summary
-	[ "$FAILED" -eq 0 ] && exit 0
-	exit 1
+	suite_end "$rc"
 }
 trap 'finish $?' EXIT
 trap 'finish 130' INT TERM
 
-# bail MESSAGE: a failure that makes the rest meaningless.
-bail() {
-	not_ok "$1" "${2:-success}" "${3:-failure}"
-	BAILED=1
-	exit 1
-}
 
 # ---------------------------------------------------------------------------
 # Prerequisites

@@ -86,30 +86,11 @@ finish() {
 		rm -rf "/etc/netns/$NS"
 		[ -n "$NETNS_DIR_MADE" ] && rmdir /etc/netns 2>/dev/null
 	fi
-	if [ "$rc" != 0 ] || [ "$FAILED" -gt 0 ]; then
-		for f in "${LOGS[@]}" "$TMP"/asan* "$TMP"/ubsan* "$TMP/maillog"; do
-			[ -s "$f" ] || continue
-			echo "# ---- tail of $f"
-			tail -n 25 "$f" | sed 's/^/# /'
-		done
-		echo "# logs kept in $TMP"
-	elif [ -z "${KEEP_TMP:-}" ]; then
-		rm -rf "$TMP"
-	fi
-	[ "$rc" = 0 ] || [ -n "${BAILED:-}" ] ||
-		not_ok "run finished" "exit 0" "interrupted or died ($rc)"
-	tap_summary
-	[ "$FAILED" -eq 0 ] && exit 0
-	exit 1
+	suite_end "$rc" "$TMP/maillog"
 }
 trap 'finish $?' EXIT
 trap 'finish 130' INT TERM
 
-bail() {
-	not_ok "$1" "${2:-success}" "${3:-failure}"
-	BAILED=1
-	exit 1
-}
 
 # ---------------------------------------------------------------------------
 # The namespace: loopback up, the client addresses on it, its resolv.conf.

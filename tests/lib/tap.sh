@@ -52,3 +52,35 @@ check_true() {
 tap_summary() {
 	echo "$PASSED passed, $FAILED failed"
 }
+
+# suite_end RC [FILE...]: the last step of a suite's EXIT trap, after its
+# own clean-up (processes stopped, namespaces deleted). On a failure it
+# prints the tail of every log in LOGS, of any sanitizer report in TMP and
+# of each FILE, and keeps TMP; on success it removes TMP unless KEEP_TMP
+# is set. Then the closing "N passed, N failed" line, and exit 0 or 1.
+suite_end() {
+	local rc=$1 f
+	shift
+	if [ "$rc" != 0 ] || [ "$FAILED" -gt 0 ]; then
+		for f in "${LOGS[@]}" "$TMP"/asan* "$TMP"/ubsan* "$@"; do
+			[ -s "$f" ] || continue
+			echo "# ---- tail of $f"
+			tail -n 25 "$f" | sed 's/^/# /'
+		done
+		echo "# logs kept in $TMP"
+	elif [ -z "${KEEP_TMP:-}" ]; then
+		rm -rf "$TMP"
+	fi
+	[ "$rc" = 0 ] || [ -n "${BAILED:-}" ] ||
+		not_ok "run finished" "exit 0" "interrupted or died ($rc)"
+	tap_summary
+	[ "$FAILED" -eq 0 ] && exit 0
+	exit 1
+}
+
+# bail DESC [EXPECTED GOT]: a failure that makes the rest meaningless.
+bail() {
+	not_ok "$1" "${2:-success}" "${3:-failure}"
+	BAILED=1
+	exit 1
+}

@@ -19,29 +19,9 @@
 #include <string.h>
 #include <unistd.h>
 #include "config.h"
+#include "defaults.h"
 
 #define FCRDNSD_VERSION "0.1.0"
-
-/* Defaults that differ between an in-tree build (relative paths, so that
- * `make run` works from a checkout) and `make install` (absolute paths
- * under /etc and /var/lib, an unprivileged user): the Makefile sets them. */
-#ifndef FCRDNSD_DEFAULT_CONF
-#define FCRDNSD_DEFAULT_CONF ""
-#endif
-#ifndef FCRDNSD_DEFAULT_DB
-#define FCRDNSD_DEFAULT_DB "var/db"
-#endif
-#ifndef FCRDNSD_DEFAULT_ZONE_FILE
-#define FCRDNSD_DEFAULT_ZONE_FILE "zones/fcrdns.local.zone"
-#endif
-#ifndef FCRDNSD_DEFAULT_USER
-#define FCRDNSD_DEFAULT_USER ""
-#endif
-/* "" puts the control socket in the --db directory: one daemon per
- * store, and fcrdnsctl --db DIR finds its daemon. */
-#ifndef FCRDNSD_DEFAULT_CONTROL
-#define FCRDNSD_DEFAULT_CONTROL ""
-#endif
 
 void
 config_defaults(struct config *c)
@@ -88,12 +68,13 @@ usage(FILE *f)
 	fprintf(f,
 "usage: fcrdnsd [-c FILE] [options]\n"
 "  -c, --config FILE        configuration file (keys are these flags' names)\n"
-"  --listen ADDR@PORT       UDP and TCP address (repeatable; default 127.0.0.1@5300)\n"
+"  --listen ADDR[@PORT]     UDP and TCP address (repeatable; default 127.0.0.1@5300,\n"
+"                           port 5300 when left out)\n"
 "  --zone NAME              DNSBL zone (default fcrdns.local)\n"
 "  --db DIR                 LMDB store directory (default " FCRDNSD_DEFAULT_DB ")\n"
 "  --forward ADDR[@PORT]    upstream recursive resolver (repeatable;\n"
 "                           default: /etc/resolv.conf)\n"
-"  --stub ZONE=ADDR@PORT    ask this server directly for names under ZONE\n"
+"  --stub ZONE=ADDR[@PORT]  ask this server (port 53 when left out) for names under ZONE\n"
 "  --wait-ms N              how long a query for an unchecked address waits (1500)\n"
 "  --allow-query CIDR       clients allowed besides loopback (repeatable)\n"
 "  --zone-file FILE         apex SOA/NS (default " FCRDNSD_DEFAULT_ZONE_FILE ")\n"
@@ -120,7 +101,7 @@ usage(FILE *f)
 "  --no-default-skip        drop the built-in private/reserved skip list\n"
 "  --user NAME              drop privileges to NAME when started as root\n"
 "  --chroot DIR             chroot to DIR after start-up\n"
-"  --control PATH           control socket for fcrdnsctl (default DB/fcrdnsd.sock;\n"
+"  --control PATH           control socket for fcrdnsctl (default %s;\n"
 "                           \"\" turns it off)\n"
 "  --exempt FILE            addresses and networks never listed nor checked\n"
 "  --block FILE             addresses and networks always listed\n"
@@ -128,7 +109,7 @@ usage(FILE *f)
 "  --syslog                 log to syslog (daemon facility) instead of stderr\n"
 "  --query-log              log every query (at info level)\n"
 "  -v                       more logging (repeatable)\n"
-"  --help, --version\n");
+"  --help, --version\n", FCRDNSD_CONTROL_HELP);
 }
 
 enum {

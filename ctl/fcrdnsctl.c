@@ -46,6 +46,7 @@
 #include "../checker/checker.h"
 #include "../common/addr.h"
 #include "../common/config.h"
+#include "../common/defaults.h"
 #include "../common/log.h"
 #include "../common/reason.h"
 #include "../common/verdict.h"
@@ -77,12 +78,13 @@ ctl_usage(FILE *f)
 "       fcrdnsctl [--db DIR] dump\n"
 "       fcrdnsctl check IP [--forward ADDR[@PORT]]... [--stub ZONE=ADDR@PORT]... [-v]\n"
 "       fcrdnsctl [--control PATH] recheck IP | forget IP | stats | reload\n"
-"flags: --db DIR (default var/db), --skip CIDR, --no-default-skip,\n"
+"flags: --db DIR (default %s), --skip CIDR, --no-default-skip,\n"
 "       --grace S, --now EPOCH (evaluate show/dump at that time),\n"
 "       --max-names N, --check-timeout-ms N, -v, --help,\n"
 "       -c FILE (fcrdnsd's configuration file: --db, --control, ...),\n"
-"       --control PATH (fcrdnsd's control socket, default DB/fcrdnsd.sock),\n"
-"       --exempt FILE, --block FILE (show notes an override)\n");
+"       --control PATH (fcrdnsd's control socket, default %s),\n"
+"       --exempt FILE, --block FILE (show notes an override)\n",
+	    FCRDNSD_DEFAULT_DB, FCRDNSD_CONTROL_HELP);
 }
 
 /*
@@ -157,10 +159,15 @@ ctl_open(const struct ctl *c, struct store **st)
 {
 	struct stat sb;
 
-	/* only with -v: scripts read the first line of show's output */
-	if (c->cfg.verbose && stat(c->cfg.db, &sb) != 0)
-		fprintf(stderr, "fcrdnsctl: %s: %s (nothing stored yet?)\n",
-		    c->cfg.db, strerror(errno));
+	char path[4200];
+
+	/* a mistyped --db must not read as "no verdict" */
+	snprintf(path, sizeof(path), "%s/data.mdb", c->cfg.db);
+	if (stat(path, &sb) != 0) {
+		fprintf(stderr, "fcrdnsctl: --db %s: no store there (%s: %s)\n",
+		    c->cfg.db, path, strerror(errno));
+		return -1;
+	}
 	if (store_open(st, c->cfg.db, STORE_RDONLY, 0) != STORE_OK)
 		return -1;
 	return 0;
@@ -172,7 +179,7 @@ ctl_open(const struct ctl *c, struct store **st)
  * whatever is stored (server/overrides.h). Files that do not parse are
  * reported on stderr and ignored here.
  */
-static void
+static int
 ctl_note_override(const struct ctl *c, const uint8_t a[ADDR_LEN])
 {
 	struct overrides *o;
@@ -180,11 +187,12 @@ ctl_note_override(const struct ctl *c, const uint8_t a[ADDR_LEN])
 	char err[700];
 
 	if (!c->cfg.exempt_file[0] && !c->cfg.block_file[0])
-		return;
+		return 0;
 	if (overrides_load(&o, c->cfg.exempt_file, c->cfg.block_file, err,
 	    sizeof(err)) != 0) {
+		/* the daemon refuses to start on such a file: so do we */
 		fprintf(stderr, "fcrdnsctl: %s\n", err);
-		return;
+		return -1;
 	}
 	switch (overrides_match(o, a, &h)) {
 	case OVR_EXEMPT:
@@ -197,6 +205,7 @@ ctl_note_override(const struct ctl *c, const uint8_t a[ADDR_LEN])
 		break;
 	}
 	overrides_free(o);
+	return 0;
 }
 
 static int
@@ -233,6 +242,9 @@ cmd_show(struct ctl *c)
 		ctl_print(stdout, c, a, &rec, 0);
 	} else if (rc == STORE_NOTFOUND) {
 		printf("NONE %s stored=no\n", ip);
+		store_close(st);
+		/* fcrdnsctl(8): no such verdict is exit 1 */
+		return ctl_note_override(c, a) != 0 ? 2 : 1;
 	} else {
 		fprintf(stderr, "fcrdnsctl: %s: cannot read the record of %s\n",
 		    c->cfg.db, ip);
@@ -240,8 +252,7 @@ cmd_show(struct ctl *c)
 		return 1;
 	}
 	store_close(st);
-	ctl_note_override(c, a);
-	return 0;
+	return ctl_note_override(c, a) != 0 ? 2 : 0;
 }
 
 static int
@@ -293,12 +304,15 @@ cmd_control(struct ctl *c)
 {
 	const char *path = c->cfg.control;
 	struct sockaddr_un sun;
+	uint8_t probe[ADDR_LEN];
 	char req[600], buf[4096], last[sizeof(buf)] = "";
 	size_t used = 0, n;
 	int fd, ms, status = 1;
 	struct pollfd pfd;
 	ssize_t r;
 
+	if (c->npos > 1 && ctl_addr(c->pos[1], probe) != 0)
+		return 2; /* a bad IP is a usage error, daemon or not */
 	if (path[0] == '\0') {
 		fprintf(stderr, "fcrdnsctl: %s: the control socket is turned "
 		    "off (--control \"\")\n", c->pos[0]);
@@ -395,7 +409,7 @@ static const struct ctl_cmd ctl_cmds[] = {
 enum {
 	O_DB = 256, O_FORWARD, O_STUB, O_SKIP, O_NODEFSKIP, O_GRACE,
 	O_MAXNAMES, O_CHECKTO, O_CONTROL, O_EXEMPT, O_BLOCK, O_CONFIG,
-	O_NOW, O_HELP
+	O_NOW, O_HELP, O_VERSION
 };
 
 /* Flags fcrdnsctl takes; all but --now and --help go to config_parse. */
@@ -414,6 +428,7 @@ static const struct option ctl_opts[] = {
 	{ "config", required_argument, NULL, O_CONFIG },
 	{ "now", required_argument, NULL, O_NOW },
 	{ "help", no_argument, NULL, O_HELP },
+	{ "version", no_argument, NULL, O_VERSION },
 	{ NULL, 0, NULL, 0 }
 };
 /* The same flags as config_parse() reads them, in ctl_opts' order. */
@@ -450,6 +465,15 @@ ctl_parse(struct ctl *c, int argc, char **argv)
 		case 'h':
 		case O_HELP:
 			ctl_usage(stdout);
+			return 1;
+		case O_VERSION:
+			/* the daemon's own version text */
+			{
+				struct config v;
+				char *vargv[] = { "fcrdnsctl", "--version", NULL };
+				config_defaults(&v);
+				(void)config_parse(&v, 2, vargv);
+			}
 			return 1;
 		case 'v':
 			cargv[cargc++] = "-v";

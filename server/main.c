@@ -30,7 +30,8 @@ stop_cb(evutil_socket_t sig, short what, void *arg)
 	event_base_loopbreak(s->base);
 }
 
-/* mkdir -p: create dir and its missing parents with mode. */
+/* mkdir -p: create dir with mode, and its missing parents with 0755 (so
+ * that a --user can reach a store whose parents we made as root). */
 static int
 mkdir_p(const char *dir, mode_t mode)
 {
@@ -46,7 +47,7 @@ mkdir_p(const char *dir, mode_t mode)
 		if (path[i] != '/')
 			continue;
 		path[i] = '\0';
-		if (mkdir(path, mode) != 0 && errno != EEXIST)
+		if (mkdir(path, 0755) != 0 && errno != EEXIST)
 			return -1;
 		path[i] = '/';
 	}

@@ -256,6 +256,12 @@ zone_read(FILE *fp, const char *file, const char *zone_name,
 		if (s == LDNS_STATUS_SYNTAX_EMPTY || s == LDNS_STATUS_SYNTAX_TTL ||
 		    s == LDNS_STATUS_SYNTAX_ORIGIN)
 			continue;
+		if (s == LDNS_STATUS_OK && (ldns_rr_get_type(rr) == 0 ||
+		    ldns_rr_descript(ldns_rr_get_type(rr)) == NULL)) {
+			/* ldns reads "garbage here" as owner "garbage" with
+			 * an unknown type: a typo, not a record to serve */
+			s = LDNS_STATUS_SYNTAX_TYPE_ERR;
+		}
 		if (s == LDNS_STATUS_OK) {
 			if (!ldns_rr_list_push_rr(list, rr)) {
 				ldns_rr_free(rr);

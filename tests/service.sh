@@ -194,7 +194,8 @@ check_eq "after forget: NO_PTR stored again" "NO_PTR" "$(ctl_word 192.0.2.2)"
 out=$(ctl forget 192.0.2.250 2>&1); rc=$?
 check_eq "forget of an unknown address" "0 192.0.2.250: nothing was stored" "$rc $out"
 out=$(ctl forget not-an-ip 2>&1); rc=$?
-check_eq "forget with a bad address: error" "1 fcrdnsctl: forget: 'not-an-ip' is not an IPv4 or IPv6 address" "$rc $out"
+# a bad address is a usage error (exit 2), found before the daemon is asked
+check_eq "forget with a bad address: usage error" "2 fcrdnsctl: 'not-an-ip': not an IPv4 or IPv6 address" "$rc $out"
 
 # --- recheck: fix a PTR in DNS, recheck, delisted at once ----------------------
 ask 192.0.2.150 A

@@ -227,6 +227,12 @@ test_errors_name_file_and_line(void **st)
 	    "$ORIGIN fcrdns.local.\n@ IN SOA ns1 hostmaster 1 2 3 4 5\n"
 	    "@ IN NS ns1\nx IN SOA ns1 hostmaster 1 2 3 4 5\n", NULL,
 	    "twosoa.zone: more than one SOA");
+	/* found by a first-time user: ldns takes "garbage here" for a
+	 * record of an unknown type (TYPE0); it must be a syntax error */
+	expect_error("garbage.zone",
+	    "$ORIGIN fcrdns.local.\n@ IN SOA ns1 hostmaster 1 2 3 4 5\n"
+	    "@ IN NS ns1\ngarbage here\n", NULL,
+	    "garbage.zone:4: Syntax error, could not parse the RR's type");
 	expect_error("include.zone",
 	    "$ORIGIN fcrdns.local.\n$INCLUDE other\n", NULL,
 	    "include.zone:2: $INCLUDE is not supported");

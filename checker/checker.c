@@ -6,9 +6,10 @@
  * libunbound's sockets and timers, the per-check deadlines, a one-second
  * tick for back-off retries and the sweep. Load limits:
  *  - the window: at most --max-inflight checks run at once, and a check
- *    starts only if libunbound's outstanding lookups (cancelled ones
- *    included, see resolve.h) leave room for its 1 + --max-names lookups,
- *    so outstanding lookups never exceed max_inflight * (1 + max_names);
+ *    starts only if the cancelled lookups libunbound still runs (held,
+ *    see resolve.h) plus 1 + --max-names lookups for each running check
+ *    and for this one fit max_inflight * (1 + max_names), so outstanding
+ *    lookups never exceed that;
  *  - the queue: at most --max-queue addresses wait for the window. When it
  *    is full, an IPC_CHECK is answered at once with IPC_DONE carrying
  *    V_TEMPERROR and nothing is stored (the waiting queries get the
@@ -45,6 +46,7 @@ struct checker_stats {
 	uint64_t msgs, bad_msgs, checks, dedup, skipped, queue_full;
 	uint64_t refresh_dropped, backoff_answered, retries, retry_stopped;
 	uint64_t timeouts, by_verdict[8], swept, store_errors, done_dropped;
+	uint64_t hints_dropped;
 	size_t max_running, max_queued;
 };
 
@@ -163,7 +165,8 @@ checker_log_stats(struct checker *k, int info)
 	    "mismatch=%llu temperror=%llu running=%zu max_running=%zu "
 	    "window=%u queued=%zu max_queued=%zu lookups=%zu "
 	    "max_lookups=%zu lookup_window=%zu held=%zu retry_wait=%zu "
-	    "swept=%llu store_errors=%llu done_dropped=%llu",
+	    "swept=%llu store_errors=%llu done_dropped=%llu "
+	    "hints_dropped=%llu",
 	    (unsigned long long)s->msgs, (unsigned long long)s->bad_msgs,
 	    (unsigned long long)s->checks, (unsigned long long)s->dedup,
 	    (unsigned long long)s->skipped, (unsigned long long)s->queue_full,
@@ -182,7 +185,8 @@ checker_log_stats(struct checker *k, int info)
 	    k->res.max_outstanding, k->window_lookups, k->res.held,
 	    k->tab.n_retry, (unsigned long long)s->swept,
 	    (unsigned long long)s->store_errors,
-	    (unsigned long long)s->done_dropped);
+	    (unsigned long long)s->done_dropped,
+	    (unsigned long long)s->hints_dropped);
 }
 
 /* ---- IPC out ---------------------------------------------------------- */
@@ -206,7 +210,19 @@ checker_send_arg(struct checker *k, int type, const uint8_t addr[ADDR_LEN],
 			return;
 		}
 	}
-	/* The socket is full: queue, bounded, and send when writable. */
+	/* The socket is full: queue, bounded, and send when writable.
+	 * An answer without a check (queue full, back-off, skipped) only
+	 * spares its queries the wait: the server answers them at --wait-ms
+	 * anyway. It must not take the room out_cap keeps for the IPC_DONE
+	 * of every queued and running check, or a flood of queue-full
+	 * answers drops real verdicts' DONEs (an admin's recheck is always
+	 * queued). */
+	if (type == IPC_DONE &&
+	    !(arg & (IPC_DONE_CHECKED | IPC_DONE_RECHECK)) &&
+	    k->out_n + k->tab.n_queued + k->tab.n_running >= k->out_cap) {
+		k->stats.hints_dropped++;
+		return;
+	}
 	if (k->out_n >= k->out_cap) {
 		k->stats.done_dropped++;
 		return;
@@ -424,7 +440,13 @@ checker_pump(struct checker *k)
 	while ((e = table_next_queued(&k->tab)) != NULL) {
 		if (k->tab.n_running >= k->cfg->max_inflight)
 			break;
-		if (k->res.outstanding + per_check > k->window_lookups)
+		/* Room for this check's whole budget besides the budgets
+		 * of the running checks (most have not started their
+		 * forward lookups yet) and the held cancelled lookups; the
+		 * outstanding count alone would let the running checks'
+		 * forward lookups overshoot the window later. */
+		if (k->res.held + (k->tab.n_running + 1) * per_check >
+		    k->window_lookups)
 			break;
 		res = &k->res;
 		if (e->recheck && (res = checker_fresh_resolver(k)) == NULL) {

@@ -78,7 +78,9 @@ struct server {
 	struct event *tcp_ev[CONFIG_MAX_LISTEN];
 	struct tcp_conn *conns;   /* --tcp-max slots, allocated once */
 	uint32_t tcp_open;
-	uint64_t tcp_refused;
+	uint64_t tcp_refused;     /* new connections closed: every slot busy */
+	uint64_t tcp_evicted;     /* idle connections closed for a new one */
+	struct event *tcp_sweep;  /* closes idle connections */
 
 	/* checker link */
 	char **argv;              /* our own argv, to exec the checker */

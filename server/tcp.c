@@ -9,6 +9,14 @@
  * that does not read its answers stops being read from (a bound on the
  * output buffer), so it can only stall itself; a byte-at-a-time client
  * costs one callback per byte and nothing else.
+ *
+ * Holding a slot costs an attacker nothing, so (RFC 7766 section 6.2.3):
+ * the idle timeout runs from the last complete query, not the last byte
+ * (a client that trickles one byte a second is idle all the same), a
+ * sweep once a second closes idle connections, and when every slot is
+ * taken a new client takes the slot of the connection idle the longest,
+ * if it has been idle for TCP_EVICT_MS, instead of being refused. Clients
+ * outside the access list are closed at accept.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -27,6 +35,8 @@
 
 /* Stop reading from a client that has this much unread output. */
 #define TCP_OUT_HIGH (256 * 1024)
+/* A full table gives a new client the slot of a connection idle this long. */
+#define TCP_EVICT_MS 1000
 
 struct tcp_conn {
 	struct bufferevent *bev;  /* NULL when the slot is free */
@@ -34,6 +44,9 @@ struct tcp_conn {
 	uint8_t client[ADDR_LEN];
 	uint32_t pending;         /* parked queries not yet answered */
 	int eof;                  /* client half-closed: close when answered */
+	int64_t last_ms;          /* accept, or the last complete query */
+	int outsider;             /* not in the access list: answered REFUSED
+	                             once, then closed */
 	struct server *s;
 };
 
@@ -86,6 +99,7 @@ tcp_read_cb(struct bufferevent *bev, void *arg)
 			break;
 		evbuffer_drain(in, 2);
 		evbuffer_remove(in, buf + 2, qlen);
+		c->last_ms = server_now_ms();
 		r = respond(&w->resp, buf + 2, qlen, SERVER_SCRATCH - 2,
 		    c->client, 1, &outlen, waitaddr);
 		if (r == RESPOND_WAIT) {
@@ -104,6 +118,12 @@ tcp_read_cb(struct bufferevent *bev, void *arg)
 			buf[0] = (uint8_t)(outlen >> 8);
 			buf[1] = (uint8_t)outlen;
 			bufferevent_write(bev, buf, outlen + 2);
+			if (c->outsider) {
+				/* close once the REFUSED is written */
+				bufferevent_disable(bev, EV_READ);
+				c->eof = 1;
+				break;
+			}
 		} else if (qlen < 12) {
 			/* RFC 7766 section 6.2.4 lets us close on a query
 			 * we cannot even answer */
@@ -169,7 +189,9 @@ tcp_accept_cb(evutil_socket_t lfd, short what, void *arg)
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
 	struct timeval idle;
-	struct tcp_conn *c = NULL;
+	struct tcp_conn *c = NULL, *idlest = NULL;
+	uint8_t client[ADDR_LEN];
+	int64_t now;
 	uint32_t i;
 	int fd;
 
@@ -177,30 +199,41 @@ tcp_accept_cb(evutil_socket_t lfd, short what, void *arg)
 	    SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd < 0)
 		return;
-	if (s->tcp_open >= s->cfg->tcp_max) {
-		/* over the cap: refuse by closing at once, so a flood of
-		 * connections cannot exhaust descriptors or memory */
+	memset(client, 0, ADDR_LEN);
+	if (ss.ss_family == AF_INET) {
+		client[10] = client[11] = 0xff;
+		memcpy(client + 12, &((struct sockaddr_in *)&ss)->sin_addr, 4);
+	} else if (ss.ss_family == AF_INET6) {
+		memcpy(client, &((struct sockaddr_in6 *)&ss)->sin6_addr, 16);
+	}
+	now = server_now_ms();
+	for (i = 0; i < s->cfg->tcp_max; i++) {
+		struct tcp_conn *o = &s->conns[i];
+		if (!o->bev) {
+			c = o;
+			break;
+		}
+		if (o->pending == 0 && now - o->last_ms >= TCP_EVICT_MS &&
+		    (!idlest || o->last_ms < idlest->last_ms))
+			idlest = o;
+	}
+	if (!c && idlest) {
+		s->tcp_evicted++;
+		tcp_free_conn(idlest);
+		c = idlest;
+	}
+	if (!c) {
+		/* every slot busy with recent queries: refuse by closing at
+		 * once, so a flood cannot exhaust descriptors or memory */
 		s->tcp_refused++;
 		close(fd);
 		return;
 	}
-	for (i = 0; i < s->cfg->tcp_max; i++)
-		if (!s->conns[i].bev) {
-			c = &s->conns[i];
-			break;
-		}
-	if (!c) {
-		close(fd);
-		return;
-	}
-	memset(c->client, 0, ADDR_LEN);
-	if (ss.ss_family == AF_INET) {
-		c->client[10] = c->client[11] = 0xff;
-		memcpy(c->client + 12,
-		    &((struct sockaddr_in *)&ss)->sin_addr, 4);
-	} else if (ss.ss_family == AF_INET6) {
-		memcpy(c->client, &((struct sockaddr_in6 *)&ss)->sin6_addr, 16);
-	}
+	memcpy(c->client, client, ADDR_LEN);
+	/* dns-server.md, "Access": such a client gets its REFUSED, but may
+	 * not hold the connection open afterwards */
+	c->outsider = !addr_is_loopback(client) &&
+	    !cidr_list_contains(&s->cfg->allow, client);
 	c->bev = bufferevent_socket_new(s->base, fd, BEV_OPT_CLOSE_ON_FREE);
 	if (!c->bev) {
 		close(fd);
@@ -209,25 +242,57 @@ tcp_accept_cb(evutil_socket_t lfd, short what, void *arg)
 	c->s = s;
 	c->pending = 0;
 	c->eof = 0;
+	c->last_ms = now;
 	s->tcp_open++;
+	/* the read side's idle timeout is the sweep's (above); the write
+	 * timeout closes a client that stops reading its answers */
 	idle.tv_sec = s->cfg->tcp_idle_ms / 1000;
 	idle.tv_usec = (s->cfg->tcp_idle_ms % 1000) * 1000;
 	bufferevent_setcb(c->bev, tcp_read_cb, tcp_write_cb, tcp_event_cb, c);
-	bufferevent_set_timeouts(c->bev, &idle, &idle);
+	bufferevent_set_timeouts(c->bev, NULL, &idle);
 	/* a query is at most 65535 bytes: do not buffer more than that
 	 * plus its length before answering */
 	bufferevent_setwatermark(c->bev, EV_READ, 0, 65535 + 2);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 }
 
+/* Once a second: close connections with no complete query for
+ * --tcp-idle-ms and nothing pending (RFC 7766 section 6.2.3). */
+static void
+tcp_sweep_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *s = arg;
+	int64_t now = server_now_ms();
+	uint32_t i;
+
+	for (i = 0; i < s->cfg->tcp_max; i++) {
+		struct tcp_conn *c = &s->conns[i];
+		if (c->bev && c->pending == 0 &&
+		    now - c->last_ms >= (int64_t)s->cfg->tcp_idle_ms)
+			tcp_free_conn(c);
+	}
+}
+
 int
 tcp_open(struct server *s)
 {
 	const struct config *cfg = s->cfg;
+	struct timeval tick;
 	int i;
 
 	s->conns = calloc(cfg->tcp_max, sizeof(*s->conns));
 	if (!s->conns)
+		return -1;
+	/* sweep at a tenth of the idle timeout, at most once a second */
+	tick.tv_sec = 0;
+	tick.tv_usec = 1000 * (cfg->tcp_idle_ms / 10 < 1000 ?
+	    cfg->tcp_idle_ms / 10 : 999);
+	if (cfg->tcp_idle_ms >= 10000) {
+		tick.tv_sec = 1;
+		tick.tv_usec = 0;
+	}
+	s->tcp_sweep = event_new(s->base, -1, EV_PERSIST, tcp_sweep_cb, s);
+	if (!s->tcp_sweep || event_add(s->tcp_sweep, &tick) != 0)
 		return -1;
 	for (i = 0; i < cfg->n_listen; i++) {
 		if (tcp_listen_socket(&cfg->listen[i], &s->tcp_fd[i]) != 0)
@@ -253,6 +318,10 @@ tcp_close(struct server *s)
 			close(s->tcp_fd[j]);
 		s->tcp_ev[j] = NULL;
 		s->tcp_fd[j] = -1;
+	}
+	if (s->tcp_sweep) {
+		event_free(s->tcp_sweep);
+		s->tcp_sweep = NULL;
 	}
 	if (s->conns) {
 		for (i = 0; i < s->cfg->tcp_max; i++)

@@ -130,7 +130,7 @@ def main():
     w("")
 
     w("## Miss path (every address checked once)\n")
-    w("NSD on loopback serves the world; fcrdnsd (--wait-ms 10000, "
+    w("NSD on loopback serves the world; fcrdnsd (--wait-ms 10000, default --max-waiting, "
       "--max-inflight %s) is asked each address once by dnsperf -q %s, a "
       "fresh store each run; the bare libunbound driver (bench/ubdriver.c) "
       "does the same PTR-then-A lookups with %s checks in flight. %s round(s), "

@@ -126,7 +126,7 @@ fc_start() {
 	start_bg "$name" "$RUN/$name.log" "$FCBIN" --listen "127.0.0.1@$port" \
 	    --db "$db" --zone "$ZONE" --zone-file zones/fcrdns.local.zone \
 	    $UPSTREAM --wait-ms 10000 --max-inflight "$WINDOW" \
-	    --max-waiting 65536 --max-queue 200000 "${FCX[@]}" "$@"
+	    --max-queue 200000 "${FCX[@]}" "$@"
 	FC_PID=$BG_PID
 	if ! wait_for 20 sh -c "dig @127.0.0.1 -p $port +norec +time=1 \
 	    +tries=1 2.0.0.127.$ZONE A +short | grep -q 127.0.0.2"; then

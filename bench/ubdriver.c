@@ -54,6 +54,7 @@ static double *lat_ms;
 static size_t counts[V_N], wrong, n_lookups;
 static struct event *tick_ev;
 static double tokens;
+static int stopping;          /* the loop has ended: start nothing more */
 static double last_tick;
 
 static double
@@ -258,7 +259,7 @@ start_one(void)
 static void
 start_some(void)
 {
-	while (next_check < n_checks && inflight < window) {
+	while (!stopping && next_check < n_checks && inflight < window) {
 		if (qps > 0) {
 			if (tokens < 1)
 				return;
@@ -387,10 +388,19 @@ main(int argc, char **argv)
 	fclose(f);
 	if (truth != NULL) {
 		/* truth is in any order: sort-free lookup by a small hash. */
-		size_t hs = 1, h;
+		size_t hs = 1, h, lines = 0;
 		uint32_t *keys;
 		int *vals;
-		while (hs < n_checks * 2 + 2)
+		/* Size the table for every line of the truth file, which may
+		 * hold more addresses than --addrs (open addressing, <= 50 %). */
+		if ((f = fopen(truth, "r")) == NULL) {
+			perror(truth);
+			return 1;
+		}
+		while (fgets(line, sizeof(line), f))
+			lines++;
+		fclose(f);
+		while (hs < lines * 2 + 2)
 			hs <<= 1;
 		keys = calloc(hs, sizeof(*keys));
 		vals = calloc(hs, sizeof(*vals));
@@ -485,6 +495,7 @@ main(int argc, char **argv)
 		event_base_dispatch(base);
 	if (t_end == 0)
 		t_end = now_s();
+	stopping = 1;
 
 	if (latout != NULL && (f = fopen(latout, "w")) != NULL) {
 		for (size_t j = 0; j < done_checks; j++)

@@ -16,7 +16,8 @@
 enum lookup_state {
 	LK_RUNNING = 0,  /* inside libunbound, counted */
 	LK_DEFERRED,     /* answered; delivery waits for the loop */
-	LK_HELD          /* cancelled, counted until the hold timer fires */
+	LK_HELD          /* no longer wanted; counted until libunbound is done
+	                    with it (its callback) or the hold timer fires */
 };
 
 struct lookup {
@@ -224,6 +225,7 @@ resolve_free(struct resolver *r)
 	while (r->held_list != NULL) {
 		struct lookup *lk = r->held_list;
 
+		(void)ub_cancel(r->ctx, lk->async_id);
 		resolve_unhold(lk);
 		resolve_lookup_free(lk);
 	}
@@ -272,6 +274,18 @@ resolve_cb_ub(void *arg, int rcode, void *pkt, int len, int sec,
 	(void)sec;
 	(void)why_bogus;
 	(void)ratelimited;
+	if (lk->state == LK_HELD) {
+		/* nobody wants the answer any more, but now we know the
+		 * lookup has ended inside libunbound: free its place in the
+		 * window at once instead of at the end of the hold */
+		struct resolver *r = lk->res;
+
+		resolve_unhold(lk);
+		resolve_lookup_free(lk);
+		if (r->on_release)
+			r->on_release(r->release_arg);
+		return;
+	}
 	lk->res->outstanding--;
 	(void)reply_decode(rcode, pkt, len > 0 ? (size_t)len : 0, lk->qname,
 	    lk->qtype, &lk->rep);
@@ -322,8 +336,9 @@ resolve_start(struct resolver *r, const char *qname, uint16_t qtype,
 	return lk;
 }
 
-/* The hold of a cancelled lookup is over: libunbound has given up on it
- * by now, so it no longer takes room in the window. */
+/* The hold of an unwanted lookup is over and libunbound has not called
+ * back: it has given up on the query by now (RESOLVE_HOLD_MS is beyond its
+ * own give-up time), so cancel the callback and free the window place. */
 static void
 resolve_hold_done(evutil_socket_t fd, short what, void *arg)
 {
@@ -333,6 +348,7 @@ resolve_hold_done(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	(void)ub_cancel(r->ctx, lk->async_id);
 	resolve_unhold(lk);
 	resolve_lookup_free(lk);
 	if (r->on_release)
@@ -351,7 +367,11 @@ resolve_cancel(struct lookup *lk)
 		return;
 	}
 	r->cancelled++;
-	(void)ub_cancel(r->ctx, lk->async_id);
+	/* No ub_cancel() here: in event mode it only suppresses the
+	 * callback while the query runs on inside libunbound. Keeping the
+	 * callback tells us when the query really ends, which is often in
+	 * milliseconds (a check that finished early on another name's
+	 * match); the hold timer is the upper bound for a silent server. */
 	lk->state = LK_HELD;
 	lk->next = r->held_list;
 	lk->prev = NULL;
@@ -364,6 +384,7 @@ resolve_cancel(struct lookup *lk)
 	if (lk->ev == NULL) {
 		/* Cannot time it: count it as ended now (under-counting is
 		 * the lesser evil to leaking the window forever). */
+		(void)ub_cancel(r->ctx, lk->async_id);
 		resolve_unhold(lk);
 		resolve_lookup_free(lk);
 		return;

@@ -18,8 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "config.h"
 #include "defaults.h"
+#include "reason.h"
 
 #define FCRDNSD_VERSION "0.1.0"
 
@@ -173,10 +175,16 @@ static const struct option long_opts[] = {
 /* The message of the first error, without its "where" prefix. */
 static char errmsg[512];
 
+/* The value is echoed printable only: it may come from a file, and
+ * the message goes to a terminal or to syslog. */
 static int
 bad(const char *val, const char *why)
 {
-	snprintf(errmsg, sizeof(errmsg), "'%s' %s", val, why);
+	char safe[200];
+
+	reason_printable(safe, sizeof(safe), (const uint8_t *)val,
+	    strlen(val));
+	snprintf(errmsg, sizeof(errmsg), "'%s' %s", safe, why);
 	return 2;
 }
 
@@ -511,7 +519,8 @@ file_handler(void *user, const char *section, const char *name,
 
 	if (fx->failed)
 		return 1; /* report only the first error */
-	snprintf(fx->key, sizeof(fx->key), "%s", name);
+	reason_printable(fx->key, sizeof(fx->key), (const uint8_t *)name,
+	    strlen(name));
 	if (section && *section) {
 		snprintf(fx->key, sizeof(fx->key), "[%s]", section);
 		snprintf(errmsg, sizeof(errmsg),
@@ -535,14 +544,82 @@ file_handler(void *user, const char *section, const char *name,
 	return 1;
 }
 
+struct file_reader {
+	FILE *f;
+	int line;
+	int max;           /* longest line inih takes (its buffer, less 2) */
+	const char *bad;   /* why reading stopped early, or NULL */
+};
+
+/*
+ * inih's line reader (an fgets with checks). inih would cut a long line
+ * at its buffer and parse the rest as the next line, so a commented-out
+ * "no-version = yes" at column 200 would turn on; and a binary file
+ * would be read as text. Both stop the parse with a message instead.
+ */
+static char *
+file_reader(char *str, int num, void *stream)
+{
+	struct file_reader *fr = stream;
+	size_t len, i;
+
+	fr->max = num - 2;
+	if (fr->bad || !fgets(str, num, fr->f))
+		return NULL;
+	fr->line++;
+	len = strlen(str);
+	if (len + 1 < (size_t)num && !feof(fr->f) &&
+	    (len == 0 || str[len - 1] != '\n')) {
+		fr->bad = "a NUL octet in the line";
+		return NULL;
+	}
+	if (len == (size_t)num - 1 && str[len - 1] != '\n' && !feof(fr->f)) {
+		fr->bad = "line too long";
+		return NULL;
+	}
+	for (i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)str[i];
+		if (ch < 0x20 && ch != '\t' && ch != '\r' && ch != '\n') {
+			fr->bad = "a control character in the line";
+			return NULL;
+		}
+	}
+	return str;
+}
+
 static int
 read_file(struct config *c, struct parse_state *st, const char *path)
 {
 	struct file_ctx fx = { .c = c, .st = st };
+	struct file_reader fr = { 0 };
+	struct stat sb;
 	int line;
 
 	snprintf(c->config_file, sizeof(c->config_file), "%s", path);
-	line = ini_parse(path, file_handler, &fx);
+	fr.f = fopen(path, "r");
+	if (!fr.f || fstat(fileno(fr.f), &sb) != 0) {
+		fprintf(stderr, "%s: -c %s: %s\n", prog(), path,
+		    strerror(errno ? errno : ENOENT));
+		if (fr.f)
+			fclose(fr.f);
+		return 2;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		fprintf(stderr, "%s: -c %s: not a regular file\n", prog(), path);
+		fclose(fr.f);
+		return 2;
+	}
+	line = ini_parse_stream(file_reader, &fr, file_handler, &fx);
+	fclose(fr.f);
+	if (fr.bad && !fx.failed) {
+		if (strcmp(fr.bad, "line too long") == 0)
+			fprintf(stderr, "%s: %s:%d: line too long (at most %d "
+			    "bytes)\n", prog(), path, fr.line, fr.max);
+		else
+			fprintf(stderr, "%s: %s:%d: %s\n", prog(), path,
+			    fr.line, fr.bad);
+		return 2;
+	}
 	if (line == -1) {
 		fprintf(stderr, "%s: -c %s: %s\n", prog(), path,
 		    strerror(errno ? errno : ENOENT));

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "../common/log.h"
+#include "../common/reason.h"
 #include "overrides.h"
 
 struct ovr_entry {
@@ -185,8 +186,10 @@ ovr_line(struct overrides *o, int kind, char *line, uint32_t lineno,
 	if ((w = ovr_word(&p)) == NULL)
 		return 0;
 	if (cidr_parse(w, &cd) != 0) {
+		reason_printable(word, sizeof(word), (const uint8_t *)w,
+		    strlen(w));
 		snprintf(err, errlen, "'%s' is not an address or CIDR network",
-		    w);
+		    word);
 		return -1;
 	}
 	memset(&en, 0, sizeof(en));
@@ -197,8 +200,10 @@ ovr_line(struct overrides *o, int kind, char *line, uint32_t lineno,
 	en.code = 2;
 	if (kind == OVR_EXEMPT) {
 		if ((w = ovr_word(&p)) != NULL) {
+			reason_printable(word, sizeof(word),
+			    (const uint8_t *)w, strlen(w));
 			snprintf(err, errlen, "'%s' after the network: an "
-			    "exempt line holds one address or network", w);
+			    "exempt line holds one address or network", word);
 			return -1;
 		}
 		return ovr_push(o, &en, NULL, 0) == 0 ? 0 :

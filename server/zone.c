@@ -7,6 +7,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -295,11 +296,21 @@ zone_load(struct zone **out, const char *file, const char *zone_name,
 	struct zone_ctx c;
 	const ldns_rdf *soa_owner;
 	int apex_ns = 0;
+	struct stat sb;
 	size_t i, p;
 
 	*out = NULL;
 	if (!(fp = fopen(file, "r"))) {
 		snprintf(err, errlen, "%s: %s", file, strerror(errno));
+		return -1;
+	}
+	/* a device (/dev/zero) or a directory would keep ldns reading
+	 * forever; the apex file is a few lines */
+	if (fstat(fileno(fp), &sb) != 0 || !S_ISREG(sb.st_mode) ||
+	    sb.st_size > ZONE_FILE_MAX) {
+		snprintf(err, errlen, "%s: not a regular file of at most %d "
+		    "bytes", file, ZONE_FILE_MAX);
+		fclose(fp);
 		return -1;
 	}
 	if (!(rrs = ldns_rr_list_new())) {

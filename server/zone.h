@@ -25,6 +25,7 @@
 #define ZONE_MAX_RRS    64
 #define ZONE_RDATA_MAX  1024
 #define ZONE_NAME_MAX   255
+#define ZONE_FILE_MAX   (16 * 1024 * 1024)  /* bytes of a zone file */
 
 #define ZONE_TYPE_A     1
 #define ZONE_TYPE_NS    2

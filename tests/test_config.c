@@ -253,6 +253,13 @@ test_file_errors(void **st)
 		"metrics = 192.0.2.1@9153\n",               /* not loopback */
 		"[server]\nzone = a.example\n",            /* sections unused */
 		"this line has no delimiter\n",
+		/* found by the attack run: inih cut long lines in two, so
+		 * the tail of a comment became a setting */
+		"# xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		"xxxxxxxxxxxxxxxxxxxx no-version = yes\n",
+		"zone = \x1b[31mEVIL\n",                    /* control bytes */
 	};
 	size_t i;
 
@@ -267,6 +274,13 @@ test_file_errors(void **st)
 	{
 		const char *argv[] = { "fcrdnsd", "-c", "/nonexistent/fcrdnsd.conf" };
 		assert_int_equal(parse(3, argv), 2);
+	}
+	{
+		/* a directory or a device is not a configuration file */
+		const char *argv[] = { "fcrdnsd", "-c", "/tmp" };
+		const char *argv2[] = { "fcrdnsd", "-c", "/dev/zero" };
+		assert_int_equal(parse(3, argv), 2);
+		assert_int_equal(parse(3, argv2), 2);
 	}
 }
 

@@ -47,6 +47,8 @@ struct checker_stats {
 	uint64_t refresh_dropped, backoff_answered, retries, retry_stopped;
 	uint64_t timeouts, by_verdict[8], swept, store_errors, done_dropped;
 	uint64_t hints_dropped;
+	uint64_t retry_overflow;  /* failures stored without back-off: full */
+	uint64_t unstored;        /* verdicts lost to store errors */
 	size_t max_running, max_queued;
 };
 
@@ -166,7 +168,7 @@ checker_log_stats(struct checker *k, int info)
 	    "window=%u queued=%zu max_queued=%zu lookups=%zu "
 	    "max_lookups=%zu lookup_window=%zu held=%zu retry_wait=%zu "
 	    "swept=%llu store_errors=%llu done_dropped=%llu "
-	    "hints_dropped=%llu",
+	    "hints_dropped=%llu retry_overflow=%llu unstored=%llu",
 	    (unsigned long long)s->msgs, (unsigned long long)s->bad_msgs,
 	    (unsigned long long)s->checks, (unsigned long long)s->dedup,
 	    (unsigned long long)s->skipped, (unsigned long long)s->queue_full,
@@ -186,7 +188,9 @@ checker_log_stats(struct checker *k, int info)
 	    k->tab.n_retry, (unsigned long long)s->swept,
 	    (unsigned long long)s->store_errors,
 	    (unsigned long long)s->done_dropped,
-	    (unsigned long long)s->hints_dropped);
+	    (unsigned long long)s->hints_dropped,
+	    (unsigned long long)s->retry_overflow,
+	    (unsigned long long)s->unstored);
 }
 
 /* ---- IPC out ---------------------------------------------------------- */
@@ -331,6 +335,15 @@ checker_build(struct checker *k, struct entry *e, struct record_buf *nb,
 				break;
 			}
 	record_update(nb, old, &res, now, e->last_query_at, &pol);
+	/* Each address in back-off costs a timer entry in memory, and a
+	 * flood of distinct failing addresses (one IPv6 /64 is enough)
+	 * must not grow it without end: past --max-queue entries a failure
+	 * is stored without back-off, so its next query asks again and
+	 * the check queue's own bound applies. */
+	if (nb->rec.retry_at != 0 && k->tab.n_retry >= k->cfg->max_queue) {
+		record_stop_backoff(nb);
+		k->stats.retry_overflow++;
+	}
 	return 1;
 }
 
@@ -379,8 +392,12 @@ checker_flush_cb(evutil_socket_t fd, short what, void *arg)
 	if (ok && store_write_commit(k->st) != STORE_OK)
 		ok = 0;
 	if (!ok) {
+		/* the store logs why, once a second; this counts what was
+		 * lost (the server still gets IPC_DONE and answers from
+		 * what the store has) */
 		k->stats.store_errors++;
-		log_err("checker: could not store %zu verdicts", n);
+		k->stats.unstored += n;
+		log_debug("checker: could not store %zu verdicts", n);
 	}
 
 	for (i = 0; i < n; i++) {

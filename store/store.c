@@ -20,6 +20,7 @@
  * remap takes it for writing (env.c explains why).
  */
 #include <errno.h>
+#include <sys/statvfs.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,15 +147,29 @@ store_is_writer(struct store *st, const char *what)
 static int
 store_write_error(struct store *st, const char *what, int rc)
 {
-	/* EFBIG: RLIMIT_FSIZE or the file system's largest file */
-	if (rc == ENOSPC || rc == EDQUOT || rc == EFBIG) {
-		log_err("store %s: %s: %s; batch not stored", st->dir, what,
-		    mdb_strerror(rc));
-		return STORE_FULL;
-	}
-	log_err("store %s: %s: %s; batch not stored", st->dir, what,
-	    mdb_strerror(rc));
-	return STORE_ERR;
+	struct statvfs vfs;
+	time_t now = store_mono_sec();
+	int full;
+
+	/* EFBIG: RLIMIT_FSIZE or the file system's largest file. LMDB
+	 * reports a write cut short by a full disk as EIO: ask the file
+	 * system before calling it an I/O error. */
+	full = rc == ENOSPC || rc == EDQUOT || rc == EFBIG ||
+	    (rc == EIO && statvfs(st->dir, &vfs) == 0 &&
+	    (uint64_t)vfs.f_bavail * vfs.f_frsize < STORE_LOW_SPACE);
+	/* one line a second: a full disk fails every batch */
+	if (now != st->err_logged_at) {
+		if (st->err_suppressed > 0)
+			log_err("store %s: %lu more write errors", st->dir,
+			    st->err_suppressed);
+		log_err("store %s: %s: %s%s; batch not stored", st->dir, what,
+		    mdb_strerror(rc), full && rc == EIO ?
+		    " (the file system is full)" : "");
+		st->err_logged_at = now;
+		st->err_suppressed = 0;
+	} else
+		st->err_suppressed++;
+	return full ? STORE_FULL : STORE_ERR;
 }
 
 /* End the write transaction (abort) and drop its maplock hold. */

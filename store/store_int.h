@@ -38,6 +38,8 @@ struct store {
 	int flags;
 	size_t mapsize;
 	int64_t next_try;       /* reader: monotonic ms of the next attempt */
+	time_t err_logged_at;   /* writer: last write error logged (second) */
+	unsigned long err_suppressed; /* errors since, not logged */
 	int lazy_logged;        /* reader: a lazy open error was logged */
 	int version_logged;     /* an unknown record version was logged */
 	time_t corrupt_logged_at;
@@ -61,6 +63,9 @@ time_t store_mono_sec(void);
 
 /* A reader waiting for the writer to create the store retries this often. */
 #define STORE_RETRY_MS 20
+
+/* Free space under which an EIO from a write is taken for a full disk. */
+#define STORE_LOW_SPACE (4u * 1024 * 1024)
 
 /* Remap st's env to size (0: the writer's recorded size); see env.c. */
 int store_remap(struct store *st, size_t size);

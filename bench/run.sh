@@ -473,4 +473,6 @@ python3 bench/report.py --out "$OUT" --raw "$RAW" \
     --bpv10f "$BPV10F" --bpv100 "$BPV100" --entries100 "$ENTRIES100" \
     --fa10w "$fa10w" --fa10c "$fa10c" --fa100w "$fa100w" \
     --wscale "$WSCALE" --secs "$((T_END - T_BEGIN))" --log "$LOG" || exit 1
+# The stores (GBs with the 10M fill) are not results: drop them.
+rm -rf "$RUN"/db* "$RUN"/bin
 say "results: $OUT/results.md $OUT/results.png ($((T_END - T_BEGIN)) s)"

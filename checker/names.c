@@ -182,7 +182,7 @@ names_drop_name(enum names_drop d)
 	case NAMES_DROP_LITERAL:
 		return "IP literal";
 	case NAMES_DROP_LONG:
-		return "longer than 255 octets";
+		return "longer than 255 characters as text";
 	}
 	return "?";
 }

@@ -17,7 +17,12 @@
 #include <stdint.h>
 
 #define NAMES_KEEP_MAX 64    /* hard cap on --max-names (= STORE_MAX_NAMES) */
-#define NAMES_TEXT_MAX 255   /* octets of one kept name, no trailing dot */
+/* Octets of one kept name in text form, no trailing dot. A wire name is
+ * at most 255 octets (RFC 1035 section 3.1), but its text form escapes
+ * odd octets as \DDD: a 255-octet name full of them does not fit, and is
+ * dropped as too long (the store keeps text names of at most 255). Real
+ * host names have no such octets. */
+#define NAMES_TEXT_MAX 255
 
 /* Why a target is not usable (NAMES_USABLE if it is). */
 enum names_drop {
@@ -25,7 +30,7 @@ enum names_drop {
 	NAMES_DROP_ROOT,     /* "." : names no host */
 	NAMES_DROP_LITERAL,  /* "192.0.2.18." or "2001:db8::1": an IP literal
 	                        must never "resolve to itself" */
-	NAMES_DROP_LONG      /* over NAMES_TEXT_MAX octets */
+	NAMES_DROP_LONG      /* over NAMES_TEXT_MAX octets in text form */
 };
 
 struct names {
@@ -63,7 +68,7 @@ int names_is_ip_literal(const char *s);
 int names_clean(const char *const *in, size_t n_in, uint32_t max_names,
 	struct names *out);
 
-/* "usable", "root name", "IP literal", "longer than 255 octets". */
+/* "usable", "root name", "IP literal", "longer than 255 characters as text". */
 const char *names_drop_name(enum names_drop d);
 
 #endif

@@ -245,7 +245,7 @@ test_empty_and_strings(void **st)
 	assert_string_equal(names_drop_name(NAMES_DROP_ROOT), "root name");
 	assert_string_equal(names_drop_name(NAMES_DROP_LITERAL), "IP literal");
 	assert_string_equal(names_drop_name(NAMES_DROP_LONG),
-	    "longer than 255 octets");
+	    "longer than 255 characters as text");
 }
 
 int

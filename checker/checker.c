@@ -798,6 +798,13 @@ checker_resume_fn(const uint8_t key[ADDR_LEN], const struct store_record *rec,
 
 	if (rec->verdict != V_TEMPERROR || rec->retry_at == 0)
 		return 0;
+	/* the same bound as for new failures: a store full of old
+	 * back-offs must not fill memory at start; the server treats a
+	 * back-off whose retry time is long past as over (policy.c) */
+	if (k->tab.n_retry >= k->cfg->max_queue) {
+		k->stats.retry_overflow++;
+		return 0;
+	}
 	if (table_find(&k->tab, key) != NULL ||
 	    (e = table_add(&k->tab, key)) == NULL)
 		return 0;

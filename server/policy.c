@@ -16,11 +16,16 @@ min_u32(uint64_t a, uint64_t b)
 }
 
 /* A TEMPERROR back-off is running: the checker retries on its own timer
- * (verdicts.md), so queries must not start another check. */
+ * (verdicts.md), so queries must not start another check. A retry time
+ * more than --backoff-max in the past means the checker lost its timer
+ * (a restart over the resume cap, say): then the back-off is over, and
+ * the next query asks for a check as on a miss. */
 static int
-policy_backoff(const struct store_record *rec)
+policy_backoff(const struct store_record *rec, int64_t now,
+	const struct config *cfg)
 {
-	return rec->verdict == V_TEMPERROR && rec->retry_at != 0;
+	return rec->verdict == V_TEMPERROR && rec->retry_at != 0 &&
+	    now <= rec->retry_at + (int64_t)cfg->backoff_max;
 }
 
 /*
@@ -68,7 +73,7 @@ policy_decide(struct policy_decision *d, const uint8_t addr[ADDR_LEN],
 			policy_serve(d, rec, left, 0, cfg, neg_ttl);
 			/* prefetch in the last tenth of the lifetime, so a
 			 * popular address never falls out of the cache */
-			if (policy_backoff(rec))
+			if (policy_backoff(rec, now, cfg))
 				d->seen = 1;
 			else if (life > 0 && left * 10 < life)
 				d->refresh = 1;
@@ -77,14 +82,14 @@ policy_decide(struct policy_decision *d, const uint8_t addr[ADDR_LEN],
 		if (-left < (int64_t)cfg->grace) {
 			/* RFC 8767 serve-stale while a re-check runs */
 			policy_serve(d, rec, 0, 1, cfg, neg_ttl);
-			if (policy_backoff(rec))
+			if (policy_backoff(rec, now, cfg))
 				d->seen = 1;
 			else
 				d->refresh = 1;
 			return;
 		}
 	}
-	if (rec && policy_backoff(rec)) {
+	if (rec && policy_backoff(rec, now, cfg)) {
 		d->action = POLICY_NXDOMAIN;
 		d->reason = POLICY_R_BACKOFF;
 		d->verdict = V_TEMPERROR;

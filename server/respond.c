@@ -207,9 +207,14 @@ respond_addr(struct responder *r, uint8_t *buf, size_t cap,
 
 	switch (d.action) {
 	case POLICY_LISTED:
-		len = reason_txt(q->addr, &rec, txt, sizeof(txt));
-		if (len <= 0 || (size_t)len >= sizeof(txt))
-			len = snprintf(txt, sizeof(txt), "FCrDNS fail");
+		/* the TXT text is built only when the answer holds it: most
+		 * DNSBL queries are for the A record alone */
+		len = 0;
+		if (q->qtype == QTYPE_TXT || q->qtype == QTYPE_ANY) {
+			len = reason_txt(q->addr, &rec, txt, sizeof(txt));
+			if (len <= 0 || (size_t)len >= sizeof(txt))
+				len = snprintf(txt, sizeof(txt), "FCrDNS fail");
+		}
 		memset(&a, 0, sizeof(a));
 		a.type = ANSWER_LISTED;
 		a.ttl = d.ttl;

@@ -244,6 +244,15 @@ test_temperror_backoff_without_definitive(void **st)
 	policy_decide(&d, addr, &r, NOW, &cfg, NEG);
 	assert_int_equal(d.ttl, 3);
 	cfg.short_ttl = 10;
+	/* a retry time more than --backoff-max past: the checker lost
+	 * its timer, so the back-off is over and a query asks again */
+	r.retry_at = NOW - (int64_t)cfg.backoff_max;
+	policy_decide(&d, addr, &r, NOW, &cfg, NEG);
+	expect(&d, POLICY_NXDOMAIN, POLICY_R_BACKOFF, V_TEMPERROR, 10, 0, 1,
+	    0);
+	r.retry_at = NOW - (int64_t)cfg.backoff_max - 1;
+	policy_decide(&d, addr, &r, NOW, &cfg, NEG);
+	expect(&d, POLICY_WAIT, POLICY_R_MISS, V_NONE, 0, 0, 0, 1);
 	/* TEMPERROR with no back-off scheduled: check again and wait */
 	r.retry_at = 0;
 	policy_decide(&d, addr, &r, NOW, &cfg, NEG);

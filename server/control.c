@@ -514,7 +514,7 @@ ctl_listen(const char *path)
 	}
 	umask(old);
 	if (chmod(path, 0600) != 0 || lstat(path, &sb) != 0 ||
-	    listen(fd, 16) != 0) {
+	    listen(fd, 64) != 0) {
 		fprintf(stderr, "fcrdnsd: --control %s: %s\n", path,
 		    strerror(errno));
 		close(fd);

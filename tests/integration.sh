@@ -242,6 +242,18 @@ expect_listed 2001:db8::29 MISMATCH 4 "$F 2001:db8::29 PTR other29.example.com r
 # elsewhere (the matching z99-... is 40th); one address, seen 10 times
 L24=abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuv.long-second-label-abcdefghijklmnopqrstuvwxyz.long24.example.com
 expect_listed 192.0.2.24 MISMATCH 4 "$F 192.0.2.24 PTR n01-$L24 (+9 more) resolves to 203.0.113.24"
+# The proof that these verdicts needed TCP: over UDP at libunbound's EDNS
+# size (1232) NSD answers this PTR set with TC and no records at all, so
+# the names above (and .23's PASS) can only have come over TCP.
+udp23=$(dig +norec +tries=1 +time=2 +notcp +ignore +bufsize=1232 \
+	-p "$NSD_PORT" @127.0.0.1 23.2.0.192.in-addr.arpa PTR 2>&1)
+check_re "40 long PTR names over UDP: TC set" '.*flags: qr aa tc;.*' \
+	"$(grep 'flags:' <<<"$udp23" | tr '\n' ' ')"
+check_re "40 long PTR names over UDP: no records" '.*ANSWER: 0,.*' \
+	"$(grep 'ANSWER:' <<<"$udp23" | tr '\n' ' ')"
+check_eq "40 long PTR names over TCP: all 40" 40 \
+	"$(dig +norec +tries=1 +time=2 +tcp +short -p "$NSD_PORT" @127.0.0.1 \
+	23.2.0.192.in-addr.arpa PTR 2>/dev/null | grep -c .)"
 # non-printable octets in a PTR name never reach the TXT
 expect_listed 192.0.2.33 MISMATCH 4 "~$F 192\\.0\\.2\\.33 PTR evil.*x\\.example\\.com resolves to 203\\.0\\.113\\.33"
 # 60 s TTLs: the lifetime is clamped up to --ttl-min 300, so the TTL is

@@ -134,11 +134,36 @@ cidr_contains(const struct cidr *c, const uint8_t a[ADDR_LEN])
 	return ((a[full] ^ c->addr[full]) & (uint8_t)(0xff << (8 - rest))) == 0;
 }
 
+/* a[off..off+8) as a big-endian number */
+static uint64_t
+addr_word(const uint8_t *a)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		v = v << 8 | a[i];
+	return v;
+}
+
+/* The mask of the first plen bits (0..64) of a 64-bit word. */
+static uint64_t
+word_mask(unsigned plen)
+{
+	return plen == 0 ? 0 : plen >= 64 ? UINT64_MAX : UINT64_MAX << (64 - plen);
+}
+
 int
 cidr_list_add(struct cidr_list *l, const struct cidr *c)
 {
+	unsigned plen = c->plen > 128 ? 128 : c->plen;
+
 	if (l->n >= CIDR_LIST_MAX)
 		return -1;
+	l->mask[l->n][0] = word_mask(plen > 64 ? 64 : plen);
+	l->mask[l->n][1] = word_mask(plen > 64 ? plen - 64 : 0);
+	l->net[l->n][0] = addr_word(c->addr) & l->mask[l->n][0];
+	l->net[l->n][1] = addr_word(c->addr + 8) & l->mask[l->n][1];
 	l->item[l->n++] = *c;
 	return 0;
 }
@@ -146,10 +171,16 @@ cidr_list_add(struct cidr_list *l, const struct cidr *c)
 int
 cidr_list_contains(const struct cidr_list *l, const uint8_t a[ADDR_LEN])
 {
+	uint64_t hi, lo;
 	int i;
 
+	if (l->n == 0)
+		return 0;
+	hi = addr_word(a);
+	lo = addr_word(a + 8);
 	for (i = 0; i < l->n; i++)
-		if (cidr_contains(&l->item[i], a))
+		if (((hi & l->mask[i][0]) ^ l->net[i][0]) == 0 &&
+		    ((lo & l->mask[i][1]) ^ l->net[i][1]) == 0)
 			return 1;
 	return 0;
 }

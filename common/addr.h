@@ -54,6 +54,11 @@ int cidr_contains(const struct cidr *c, const uint8_t a[ADDR_LEN]);
 struct cidr_list {
 	int n;
 	struct cidr item[CIDR_LIST_MAX];
+	/* item[i] as two 64-bit words (network, mask), in host order,
+	 * filled by cidr_list_add(): a lookup on every query is then two
+	 * ANDs and two compares per network */
+	uint64_t net[CIDR_LIST_MAX][2];
+	uint64_t mask[CIDR_LIST_MAX][2];
 };
 
 /* Append; -1 when the list is full. */

@@ -41,7 +41,7 @@ struct config {
 	int verbose;            /* -v count */
 
 	/* server */
-	uint32_t workers;       /* --workers: answering threads (one per core) */
+	uint32_t workers;       /* --workers: UDP threads per --listen (one per core) */
 	uint32_t max_waiting;   /* --max-waiting: parked queries (table size) */
 	uint32_t ttl_cap;       /* --ttl-cap: max TTL of A/TXT answers (300) */
 	uint32_t short_ttl;     /* --short-ttl: TEMPERROR/deadline neg TTL (10) */

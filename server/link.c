@@ -81,12 +81,6 @@ link_read_cb(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-static void
-resend_check_cb(const uint8_t addr[ADDR_LEN], void *arg)
-{
-	(void)link_send(arg, IPC_CHECK, addr);
-}
-
 /* fork + exec ourselves as the checker. */
 static int
 link_spawn(struct server *s)
@@ -157,10 +151,8 @@ link_spawn(struct server *s)
 	if (!s->checker_ev || event_add(s->checker_ev, NULL) != 0)
 		return -1;
 	log_info("checker started (pid %d)", (int)pid);
-	/* queries parked while it was down ask again (worker 0 here;
-	 * other workers' waiters get the deadline answer or ask again
-	 * with their next query) */
-	waitq_foreach_addr(s->workers[0].wq, resend_check_cb, s);
+	/* queries parked while it was down ask again */
+	workers_resend_checks(s);
 	return 0;
 }
 

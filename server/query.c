@@ -276,32 +276,44 @@ static enum query_kind
 query_grammar(struct query *q, const uint8_t *name, unsigned below)
 {
 	int all_octet = 1, all_nibble = 1, all_digit = 1;
-	unsigned i, v = 0;
+	uint8_t oct[4] = { 0 }, nib[32] = { 0 };
+	unsigned i, v;
 
-	for (i = 0; i < below; i++) {
+	/* one pass: what every label can be, keeping the values that a
+	 * full address needs */
+	for (i = 0; i < below && (all_octet || all_nibble); i++) {
 		const uint8_t *l = name + q->label_off[i];
 
-		if (!label_octet(l, &v))
-			all_octet = 0;
-		if (!label_nibble(l, &v))
-			all_nibble = 0;
-		if (l[0] != 1 || l[1] < '0' || l[1] > '9')
-			all_digit = 0;
+		if (all_octet) {
+			if (label_octet(l, &v)) {
+				if (i < 4)
+					oct[i] = (uint8_t)v;
+			} else {
+				all_octet = 0;
+			}
+		}
+		if (all_nibble) {
+			if (label_nibble(l, &v)) {
+				if (i < 32)
+					nib[i] = (uint8_t)v;
+				if (v > 9)
+					all_digit = 0;
+			} else {
+				all_nibble = all_digit = 0;
+			}
+		}
 	}
 	if (below == 4 && all_octet) {
 		q->addr[10] = q->addr[11] = 0xff;
-		for (i = 0; i < 4; i++) {
-			label_octet(name + q->label_off[i], &v);
-			q->addr[15 - i] = (uint8_t)v;
-		}
+		for (i = 0; i < 4; i++)
+			q->addr[15 - i] = oct[i];
 		/* 7.0.6.2 is also above 2607::/16 (RFC 8020) */
-		return all_digit ? QK_OVERLAP : QK_ADDR_V4;
+		return all_nibble && all_digit ? QK_OVERLAP : QK_ADDR_V4;
 	}
 	if (below == 32 && all_nibble) {
-		for (i = 0; i < 32; i++) {
-			label_nibble(name + q->label_off[i], &v);
-			q->addr[15 - i / 2] |= (uint8_t)(i % 2 ? v << 4 : v);
-		}
+		for (i = 0; i < 32; i++)
+			q->addr[15 - i / 2] |= (uint8_t)(i % 2 ? nib[i] << 4 :
+			    nib[i]);
 		return QK_ADDR_V6;
 	}
 	/* empty non-terminals above addresses: NODATA, not NXDOMAIN, or
@@ -332,12 +344,17 @@ query_classify(struct query *q, const uint8_t *pkt, const struct zone *z)
 	q->apex_off = (uint16_t)(QUERY_HEADER_LEN + off);
 	if (below == 0)
 		return q->kind = QK_APEX;
-	/* names written in the zone file come before the address rules */
-	switch (zone_name_lookup(z, name, q->qname_len)) {
-	case ZONE_NAME_DATA:
-		return q->kind = QK_ZONE_NAME;
-	case ZONE_NAME_ENT:
-		return q->kind = QK_PREFIX;
+	/* names written in the zone file come before the address rules
+	 * (a name with more labels than any owner is none of them, nor an
+	 * empty non-terminal above one: that skips the lookup for every
+	 * address query) */
+	if (q->n_labels <= z->max_labels) {
+		switch (zone_name_lookup(z, name, q->qname_len)) {
+		case ZONE_NAME_DATA:
+			return q->kind = QK_ZONE_NAME;
+		case ZONE_NAME_ENT:
+			return q->kind = QK_PREFIX;
+		}
 	}
 	return q->kind = query_grammar(q, name, below);
 }

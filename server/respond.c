@@ -230,18 +230,15 @@ respond_addr(struct responder *r, uint8_t *buf, size_t cap,
 	case POLICY_WAIT:
 		break;
 	}
-	/* No usable verdict. The overlap never waits (dns-server.md): its
-	 * check runs in the background. A check the checker could not take
-	 * would never finish, so that query gets the deadline answer now. */
-	if (!final) {
-		int queued = r->hooks.check &&
-		    r->hooks.check(r->hooks.arg, q->addr) == 0;
-
-		if (queued && !overlap) {
-			memcpy(waitaddr, q->addr, ADDR_LEN);
-			return RESPOND_WAIT;
-		}
+	/* No usable verdict: the query waits, and the caller's wait table
+	 * asks for the check (server_park()). The overlap never waits
+	 * (dns-server.md): its check runs in the background. */
+	if (!final && !overlap) {
+		memcpy(waitaddr, q->addr, ADDR_LEN);
+		return RESPOND_WAIT;
 	}
+	if (!final && r->hooks.check)
+		(void)r->hooks.check(r->hooks.arg, q->addr);
 	return respond_negative(r, buf, cap, q,
 	    overlap ? RCODE_NOERROR : RCODE_NXDOMAIN, cfg->short_ttl, tcp,
 	    outlen);

@@ -1,7 +1,8 @@
 /*
  * respond.h -- one DNS query in, one answer out (or "wait").
  *
- * This is the whole query path that the socket code (server/net.c) calls:
+ * This is the whole query path that the socket code (server/udp.c,
+ * server/tcp.c) calls:
  * it parses the packet (server/query.c), classifies the name, consults the
  * store through the serving policy (server/policy.c) and writes the answer
  * in place (server/answer.c). It does no I/O of its own and no allocation.
@@ -24,7 +25,7 @@ enum respond_result {
 	RESPOND_WAIT = 2   /* no verdict yet: park the query (see below) */
 };
 
-/* Hooks the responder uses to reach the checker; set by net.c. Each one
+/* Hooks the responder uses to reach the checker; set by worker.c. Each one
  * returns 0 if the message was queued for the checker, -1 if it could not
  * be (checker down, socket full). */
 struct respond_hooks {
@@ -65,7 +66,9 @@ void respond_init(struct responder *r, const struct config *cfg,
  * no TC), client is the peer (16-byte key), used for the access list.
  * On RESPOND_SEND, *outlen is the answer's length in buf.
  * On RESPOND_WAIT, *waitaddr is the address whose check the query waits
- * for; respond() has already asked the checker (hooks.check). buf is left
+ * for; the caller parks the query and asks the checker for that check
+ * (hooks.check is called only for a check that nothing waits for: the
+ * IPv4 address that is also an IPv6 prefix, answered at once). buf is left
  * as the query so that the caller can copy it into its wait table and
  * later call respond_final() on that copy.
  */

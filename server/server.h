@@ -1,21 +1,23 @@
 /*
- * server.h -- the answer server process: worker threads that answer
- * queries, and the main thread that runs the checker link.
+ * server.h -- the answer server process: UDP threads that answer
+ * queries, and the main thread that runs TCP, the checker link and the
+ * table of parked queries.
  *
- * Each worker (server/worker.c) has its own libevent base, its own UDP
- * sockets on every --listen address (SO_REUSEPORT: the kernel spreads
- * clients over the workers), its own responder, store read handle and
- * table of parked queries, so the hot path shares nothing and takes no
- * lock. Worker 0 runs on the main thread's base, which also carries TCP
- * (server/tcp.c), the checker link (server/link.c) and signals. When the
- * checker reports an address done, the main thread hands the address to
- * every worker (a resolver's retry may have landed on any of them).
+ * Each UDP thread (server/udp.c) owns one socket (SO_REUSEPORT when
+ * several threads serve one --listen address: the kernel spreads clients
+ * over them), its own responder, store read handle and batch buffers, and
+ * blocks in recvmmsg(2): the hit path shares nothing and takes no lock.
+ * A query that must wait is parked in the one wait table (server/worker.c
+ * says what crosses threads); the main thread answers it when the checker
+ * reports its address done, or at its deadline. Worker 0 is the main
+ * thread's own responder, for TCP (server/tcp.c) and parked queries.
  */
 #ifndef FCRDNS_SERVER_H
 #define FCRDNS_SERVER_H
 
 #include <pthread.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 #include "../common/config.h"
 #include "respond.h"
@@ -25,11 +27,12 @@ struct event_base;
 struct event;
 struct tcp_conn;
 struct server;
+struct udp_batch;
 
 #define SERVER_SCRATCH (65535 + 2)
 #define SERVER_MAX_WORKERS 64
 
-/* Per-worker counters (summed by server_stats_sum()). */
+/* Per-thread counters (summed by server_stats_sum()). */
 struct server_stats {
 	uint64_t waited;          /* queries parked */
 	uint64_t answered_done;   /* parked queries answered on IPC_DONE */
@@ -41,37 +44,47 @@ struct server_stats {
 	uint64_t udp_oversize;    /* datagrams too large, dropped */
 };
 
+/* One answering thread: the main thread (id 0), or a UDP thread. */
 struct worker {
 	struct server *srv;
 	int id;
-	pthread_t thread;         /* unused for worker 0 (main thread) */
-	struct event_base *base;
+	pthread_t thread;         /* UDP threads */
+	int started;
 	struct responder resp;
-	struct store *store;      /* this worker's read handle */
-	struct waitq *wq;
-	struct event *wq_timer;
-	int64_t wq_armed_ms;      /* deadline the timer is set for, -1 none */
-	int udp_fd[CONFIG_MAX_LISTEN];
-	struct event *udp_ev[CONFIG_MAX_LISTEN];
+	struct store *store;      /* this thread's read handle */
 	struct server_stats stats;
-	uint8_t *scratch;         /* SERVER_SCRATCH bytes */
+	uint8_t *scratch;         /* main thread: SERVER_SCRATCH bytes */
+	int udp_fd;               /* UDP threads: the socket; else -1 */
+	struct udp_batch *batch;  /* UDP threads: recvmmsg buffers */
+};
 
-	/* addresses the checker reported done, handed over by the main
-	 * thread (workers other than 0): a ring under a mutex, and an
-	 * eventfd to wake the worker's loop */
-	pthread_mutex_t inbox_mu;
-	uint8_t (*inbox)[ADDR_LEN];
-	uint32_t inbox_head, inbox_len, inbox_cap;
-	int inbox_fd;
-	struct event *inbox_ev;
+/* Where a parked query's answer goes: a UDP socket and peer, or a TCP
+ * connection (tcp_conn != NULL) that is still open if its generation
+ * matches. */
+struct park_dest {
+	int udp_fd;
+	const struct sockaddr_storage *peer;
+	socklen_t peer_len;
+	void *tcp_conn;
+	uint64_t tcp_gen;
 };
 
 struct server {
 	const struct config *cfg;
 	struct event_base *base;  /* main thread; worker 0 runs on it */
 	const struct zone *zone;
-	int n_workers;
-	struct worker *workers;
+	int n_workers;            /* --workers: UDP threads per --listen */
+	int n_threads;            /* 1 + n_workers * listen addresses */
+	struct worker *workers;   /* [0] the main thread, then UDP threads */
+	int udp_stop;             /* set at exit: UDP threads return */
+
+	/* parked queries, for every thread; answered on the main thread */
+	pthread_mutex_t wq_mu;
+	struct waitq *wq;
+	struct event *wq_timer;   /* the oldest entry's deadline */
+	int64_t wq_armed_ms;      /* deadline the timer is set for, -1 none */
+	int wq_wake_fd;           /* eventfd: a first entry was parked */
+	struct event *wq_wake_ev;
 
 	/* TCP (RFC 7766), on the main thread only */
 	int tcp_fd[CONFIG_MAX_LISTEN];
@@ -100,40 +113,53 @@ struct server {
 /* Milliseconds of CLOCK_MONOTONIC. */
 int64_t server_now_ms(void);
 
-/* Workers (worker.c): set up n workers with their sockets and store
- * handles; start the threads of workers 1..n-1; stop and free them. */
+/* Threads (worker.c): set up the main worker and the UDP threads with
+ * their sockets and store handles; start the UDP threads; stop and free
+ * them all. */
 int workers_init(struct server *s, struct store *store0);
 int workers_start(struct server *s);
 void workers_stop(struct server *s);
-/* Main thread: address done; every worker answers its waiters. */
+/* Main thread: the checker reported addr done; answer its parked queries. */
 void workers_done(struct server *s, const uint8_t addr[ADDR_LEN]);
-/* Sum every worker's counters (reads without locks: a snapshot). */
+/* Main thread: ask again for the check of every parked address (after a
+ * checker restart). */
+void workers_resend_checks(struct server *s);
+/* Parked queries now (metrics). */
+uint32_t workers_parked(struct server *s);
+/* Sum every thread's counters (reads without locks: a snapshot). */
 void server_stats_sum(const struct server *s, struct respond_stats *r,
 	struct server_stats *ss);
 
-/* UDP (udp.c): bind one worker's sockets on every --listen address. */
-int udp_open(struct worker *w);
+/* UDP (udp.c): bind a UDP thread's socket on --listen entry li; the
+ * thread's body; wake it (blocked in recvmmsg) once udp_stop is set;
+ * close its socket. */
+int udp_open(struct worker *w, int li);
+void *udp_thread_main(void *arg);
+void udp_wake(struct worker *w);
 void udp_close(struct worker *w);
 /* Bind and listen one TCP socket (udp.c shares the bind code). */
 int tcp_listen_socket(const struct config_listen *l, int *fd);
 /* Check that no other process serves the --listen addresses (a plain
- * bind without SO_REUSEPORT must succeed) before the workers share them. */
+ * bind without SO_REUSEPORT must succeed) before the threads share them. */
 int udp_probe(const struct config *cfg);
 
-/* TCP (tcp.c), on worker 0. */
+/* TCP (tcp.c), on the main thread. */
 int tcp_open(struct server *s);
 void tcp_close(struct server *s);
 void tcp_send_answer(struct server *s, struct tcp_conn *c, uint64_t gen,
 	const uint8_t *ans, size_t len);
 
-/* Parking (worker.c). Park the query in buf (respond() said
- * RESPOND_WAIT) or, if the table is full or the query too long, answer
- * it with the deadline answer into buf and return 1 (then *outlen is set
- * and the caller sends it). */
+/*
+ * Park the query in buf (respond() said RESPOND_WAIT) until the check of
+ * addr ends, asking the checker for it unless a query for addr is parked
+ * already. Returns 0 when parked. Returns 1 when the table is full, the
+ * query too long, or the checker cannot take the check: then the deadline
+ * answer is written into buf (*outlen, 0 for none) for the caller to send.
+ * Any thread.
+ */
 int server_park(struct worker *w, const uint8_t addr[ADDR_LEN],
-	uint8_t *buf, size_t len, size_t cap, int tcp, size_t *outlen,
-	struct waitq_entry **entry);
-void server_arm_timer(struct worker *w);
+	uint8_t *buf, size_t len, size_t cap, int tcp,
+	const struct park_dest *dest, size_t *outlen);
 void server_send_parked(struct worker *w, struct waitq_entry *e,
 	const uint8_t *ans, size_t len);
 

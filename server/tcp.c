@@ -103,12 +103,10 @@ tcp_read_cb(struct bufferevent *bev, void *arg)
 		r = respond(&w->resp, buf + 2, qlen, SERVER_SCRATCH - 2,
 		    c->client, 1, &outlen, waitaddr);
 		if (r == RESPOND_WAIT) {
-			struct waitq_entry *e = NULL;
+			struct park_dest d = { .udp_fd = -1, .tcp_conn = c,
+			    .tcp_gen = c->gen };
 			if (!server_park(w, waitaddr, buf + 2, qlen,
-			    SERVER_SCRATCH - 2, 1, &outlen, &e)) {
-				e->tcp_conn = c;
-				e->tcp_gen = c->gen;
-				e->udp_fd = -1;
+			    SERVER_SCRATCH - 2, 1, &d, &outlen)) {
 				c->pending++;
 				continue;
 			}
@@ -133,7 +131,6 @@ tcp_read_cb(struct bufferevent *bev, void *arg)
 		}
 	}
 	store_release(w->resp.store);
-	server_arm_timer(w);
 }
 
 static void

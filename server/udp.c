@@ -1,12 +1,21 @@
 /*
- * udp.c -- UDP: each worker reads a batch of datagrams with recvmmsg(2),
- * answers each in place, and sends the answers with one sendmmsg(2).
+ * udp.c -- UDP: each UDP thread blocks in recvmmsg(2) on its own socket,
+ * answers the batch it gets in place, and sends the answers with one
+ * sendmmsg(2).
  *
- * Every worker binds its own socket on each --listen address with
- * SO_REUSEPORT, so the kernel spreads clients (by address and port) over
- * the workers without a shared queue. The batch buffers belong to the
- * worker. A datagram larger than UDP_BUF is not a DNS query we can
- * answer (MSG_TRUNC tells us) and is dropped.
+ * Blocking, not an event loop: a query answered from the store costs two
+ * system calls (the receive and the send, each shared by a whole batch
+ * under load), with no epoll_wait(2) before them. That is also all a
+ * do-nothing responder needs (bench/floor.c). What a UDP thread cannot
+ * answer at once it parks (server_park()), and the main thread's loop
+ * answers it later with sendto(2) on the same socket.
+ *
+ * When several threads serve one --listen address, each binds its own
+ * socket with SO_REUSEPORT, so the kernel spreads clients (by address and
+ * port) over them without a shared queue. A datagram larger than UDP_BUF
+ * is not a DNS query we can answer (MSG_TRUNC tells us) and is dropped.
+ * At exit, shutdown(2) wakes a blocked recvmmsg (it returns 0); a receive
+ * timeout (UDP_IDLE_S) bounds the wait should it not.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,15 +26,15 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
-#include <event2/event.h>
 #include "../common/log.h"
 #include "../store/store.h"
 #include "server.h"
 
-#define UDP_BATCH 32
-#define UDP_BUF   4096
+#define UDP_BATCH  32
+#define UDP_BUF    4096
+#define UDP_IDLE_S 1
 
-/* One worker's batch: allocated with the worker, never per query. */
+/* One thread's batch: allocated with the thread, never per query. */
 struct udp_batch {
 	uint8_t buf[UDP_BATCH][UDP_BUF];
 	struct sockaddr_storage peer[UDP_BATCH];
@@ -33,12 +42,6 @@ struct udp_batch {
 	struct mmsghdr msg[UDP_BATCH];
 	struct iovec out_iov[UDP_BATCH];
 	struct mmsghdr out_msg[UDP_BATCH];
-};
-
-struct udp_sock {
-	struct worker *w;
-	int fd;
-	struct udp_batch *b;
 };
 
 int64_t
@@ -63,91 +66,121 @@ peer_key(const struct sockaddr_storage *ss, uint8_t key[ADDR_LEN])
 	}
 }
 
+/* Point every receive header at its buffer and peer slot (once: the
+ * kernel changes only msg_len, msg_namelen and msg_flags). */
 static void
-udp_read_cb(evutil_socket_t fd, short what, void *arg)
+udp_batch_init(struct udp_batch *b)
 {
-	struct udp_sock *us = arg;
-	struct worker *w = us->w;
-	struct udp_batch *b = us->b;
+	int i;
+
+	memset(b, 0, sizeof(*b));
+	for (i = 0; i < UDP_BATCH; i++) {
+		b->iov[i].iov_base = b->buf[i];
+		b->iov[i].iov_len = UDP_BUF;
+		b->msg[i].msg_hdr.msg_iov = &b->iov[i];
+		b->msg[i].msg_hdr.msg_iovlen = 1;
+		b->msg[i].msg_hdr.msg_name = &b->peer[i];
+		b->msg[i].msg_hdr.msg_namelen = sizeof(b->peer[i]);
+		b->out_msg[i].msg_hdr.msg_iov = &b->out_iov[i];
+		b->out_msg[i].msg_hdr.msg_iovlen = 1;
+	}
+}
+
+/* Answer (or park) datagram i of the batch; 1 if an answer is to be
+ * sent from b->buf[i], with its length in *outlen. */
+static int
+udp_answer_one(struct worker *w, struct udp_batch *b, int i, size_t *outlen)
+{
+	size_t len = b->msg[i].msg_len;
+	socklen_t plen = b->msg[i].msg_hdr.msg_namelen;
 	uint8_t client[ADDR_LEN], waitaddr[ADDR_LEN];
-	int i, n, nout, rounds;
+	int r;
 
+	if (b->msg[i].msg_hdr.msg_flags & MSG_TRUNC) {
+		w->stats.udp_oversize++;
+		return 0;
+	}
+	peer_key(&b->peer[i], client);
+	r = respond(&w->resp, b->buf[i], len, UDP_BUF, client, 0, outlen,
+	    waitaddr);
+	if (r == RESPOND_WAIT) {
+		struct park_dest d = { .udp_fd = w->udp_fd,
+		    .peer = &b->peer[i], .peer_len = plen };
+
+		if (!server_park(w, waitaddr, b->buf[i], len, UDP_BUF, 0, &d,
+		    outlen))
+			return 0;
+		r = *outlen ? RESPOND_SEND : RESPOND_DROP;
+	}
+	return r == RESPOND_SEND;
+}
+
+/* Receive one batch (blocking for its first datagram), answer it, send
+ * the answers. Returns 0, or -1 once the socket is shut down. */
+static int
+udp_batch_run(struct worker *w)
+{
+	struct udp_batch *b = w->batch;
+	int i, n, nout = 0, sent = 0;
+
+	n = recvmmsg(w->udp_fd, b->msg, UDP_BATCH, MSG_WAITFORONE, NULL);
+	if (n == 0)
+		return -1;
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+			log_warn("udp recvmmsg: %s", strerror(errno));
+			/* not a busy loop on a lasting error */
+			struct timespec ts = { 0, 10 * 1000 * 1000 };
+			nanosleep(&ts, NULL);
+		}
+		return 0;
+	}
 	w->resp.now = time(NULL);
-	/* A few batches per wake-up, then back to the loop so that TCP and
-	 * the checker link are served too under a flood. */
-	for (rounds = 0; rounds < 4; rounds++) {
-		for (i = 0; i < UDP_BATCH; i++) {
-			b->iov[i].iov_base = b->buf[i];
-			b->iov[i].iov_len = UDP_BUF;
-			memset(&b->msg[i].msg_hdr, 0, sizeof(b->msg[i].msg_hdr));
-			b->msg[i].msg_hdr.msg_iov = &b->iov[i];
-			b->msg[i].msg_hdr.msg_iovlen = 1;
-			b->msg[i].msg_hdr.msg_name = &b->peer[i];
-			b->msg[i].msg_hdr.msg_namelen = sizeof(b->peer[i]);
-		}
-		n = recvmmsg(fd, b->msg, UDP_BATCH, MSG_DONTWAIT, NULL);
-		if (n <= 0) {
-			if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
-			    errno != EINTR)
-				log_warn("udp recvmmsg: %s", strerror(errno));
-			break;
-		}
-		nout = 0;
-		for (i = 0; i < n; i++) {
-			size_t len = b->msg[i].msg_len, outlen = 0;
-			int r;
+	for (i = 0; i < n; i++) {
+		size_t outlen = 0;
 
-			if (b->msg[i].msg_hdr.msg_flags & MSG_TRUNC) {
-				w->stats.udp_oversize++;
-				continue;
-			}
-			peer_key(&b->peer[i], client);
-			r = respond(&w->resp, b->buf[i], len, UDP_BUF, client,
-			    0, &outlen, waitaddr);
-			if (r == RESPOND_WAIT) {
-				struct waitq_entry *e = NULL;
-				if (!server_park(w, waitaddr, b->buf[i], len,
-				    UDP_BUF, 0, &outlen, &e)) {
-					e->udp_fd = fd;
-					e->tcp_conn = NULL;
-					memcpy(&e->peer, &b->peer[i],
-					    b->msg[i].msg_hdr.msg_namelen);
-					e->peer_len = b->msg[i].msg_hdr.msg_namelen;
-					continue;
-				}
-				r = outlen ? RESPOND_SEND : RESPOND_DROP;
-			}
-			if (r != RESPOND_SEND)
-				continue;
+		if (udp_answer_one(w, b, i, &outlen)) {
 			b->out_iov[nout].iov_base = b->buf[i];
 			b->out_iov[nout].iov_len = outlen;
-			memset(&b->out_msg[nout].msg_hdr, 0,
-			    sizeof(b->out_msg[nout].msg_hdr));
-			b->out_msg[nout].msg_hdr.msg_iov = &b->out_iov[nout];
-			b->out_msg[nout].msg_hdr.msg_iovlen = 1;
 			b->out_msg[nout].msg_hdr.msg_name = &b->peer[i];
 			b->out_msg[nout].msg_hdr.msg_namelen =
 			    b->msg[i].msg_hdr.msg_namelen;
 			nout++;
 		}
-		/* End the read transaction before sending: the answers are
-		 * written, and the checker may want the pages back. */
-		store_release(w->resp.store);
-		if (nout > 0) {
-			int sent = 0;
-			while (sent < nout) {
-				int m = sendmmsg(fd, b->out_msg + sent,
-				    nout - sent, MSG_DONTWAIT);
-				if (m <= 0)
-					break; /* a full buffer drops the rest,
-					          as a lost datagram would */
-				sent += m;
-			}
-		}
-		if (n < UDP_BATCH)
-			break;
+		b->msg[i].msg_hdr.msg_namelen = sizeof(b->peer[i]);
 	}
-	server_arm_timer(w);
+	/* End the read transaction before sending (and before blocking
+	 * again): the answers are written, and the checker may want the
+	 * pages back. */
+	store_release(w->resp.store);
+	while (sent < nout) {
+		int m = sendmmsg(w->udp_fd, b->out_msg + sent, nout - sent,
+		    MSG_DONTWAIT);
+		if (m <= 0)
+			break; /* a full buffer drops the rest, as a lost
+			          datagram would */
+		sent += m;
+	}
+	return 0;
+}
+
+void *
+udp_thread_main(void *arg)
+{
+	struct worker *w = arg;
+
+	while (!__atomic_load_n(&w->srv->udp_stop, __ATOMIC_ACQUIRE))
+		if (udp_batch_run(w) != 0)
+			break;
+	store_release(w->resp.store);
+	return NULL;
+}
+
+void
+udp_wake(struct worker *w)
+{
+	if (w->udp_fd >= 0)
+		(void)shutdown(w->udp_fd, SHUT_RD);
 }
 
 /* Fill ss from a --listen entry; returns the address length. */
@@ -229,40 +262,35 @@ udp_probe(const struct config *c)
 }
 
 int
-udp_open(struct worker *w)
+udp_open(struct worker *w, int li)
 {
 	const struct config *c = w->srv->cfg;
+	struct timeval idle = { UDP_IDLE_S, 0 };
 	char txt[80];
-	int i, rcv = 4 << 20;
+	int rcv = 4 << 20;
 
-	for (i = 0; i < c->n_listen; i++) {
-		struct udp_sock *us;
-
-		if (bind_socket(&c->listen[i], SOCK_DGRAM,
-		    w->srv->n_workers > 1, &w->udp_fd[i]) != 0) {
-			fprintf(stderr, "fcrdnsd: --listen %s: udp: %s\n",
-			    listen_text(&c->listen[i], txt, sizeof(txt)),
-			    strerror(errno));
-			return -1;
-		}
-		/* room for a burst while a batch is answered */
-		(void)setsockopt(w->udp_fd[i], SOL_SOCKET, SO_RCVBUF, &rcv,
-		    sizeof(rcv));
-		us = calloc(1, sizeof(*us));
-		if (!us)
-			return -1;
-		us->w = w;
-		us->fd = w->udp_fd[i];
-		us->b = malloc(sizeof(*us->b));
-		if (!us->b) {
-			free(us);
-			return -1;
-		}
-		w->udp_ev[i] = event_new(w->base, w->udp_fd[i],
-		    EV_READ | EV_PERSIST, udp_read_cb, us);
-		if (!w->udp_ev[i] || event_add(w->udp_ev[i], NULL) != 0)
-			return -1;
+	if (bind_socket(&c->listen[li], SOCK_DGRAM, w->srv->n_workers > 1,
+	    &w->udp_fd) != 0) {
+		fprintf(stderr, "fcrdnsd: --listen %s: udp: %s\n",
+		    listen_text(&c->listen[li], txt, sizeof(txt)),
+		    strerror(errno));
+		return -1;
 	}
+	/* blocking receives (see the top), bounded by the idle timeout */
+	if (fcntl(w->udp_fd, F_SETFL,
+	    fcntl(w->udp_fd, F_GETFL) & ~O_NONBLOCK) != 0 ||
+	    setsockopt(w->udp_fd, SOL_SOCKET, SO_RCVTIMEO, &idle,
+	    sizeof(idle)) != 0) {
+		fprintf(stderr, "fcrdnsd: --listen %s: udp: %s\n",
+		    listen_text(&c->listen[li], txt, sizeof(txt)),
+		    strerror(errno));
+		return -1;
+	}
+	/* room for a burst while a batch is answered */
+	(void)setsockopt(w->udp_fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
+	if ((w->batch = malloc(sizeof(*w->batch))) == NULL)
+		return -1;
+	udp_batch_init(w->batch);
 	return 0;
 }
 
@@ -282,18 +310,9 @@ tcp_listen_socket(const struct config_listen *l, int *fd)
 void
 udp_close(struct worker *w)
 {
-	int i;
-
-	for (i = 0; i < w->srv->cfg->n_listen; i++) {
-		if (w->udp_ev[i]) {
-			struct udp_sock *us = event_get_callback_arg(w->udp_ev[i]);
-			event_free(w->udp_ev[i]);
-			free(us->b);
-			free(us);
-		}
-		if (w->udp_fd[i] >= 0)
-			close(w->udp_fd[i]);
-		w->udp_ev[i] = NULL;
-		w->udp_fd[i] = -1;
-	}
+	if (w->udp_fd >= 0)
+		close(w->udp_fd);
+	w->udp_fd = -1;
+	free(w->batch);
+	w->batch = NULL;
 }

@@ -186,14 +186,14 @@ waitq_foreach_addr(struct waitq *q,
 {
 	uint32_t i, j;
 
-	/* Each address once: only the first entry (in deadline order) of an
-	 * address calls fn. Quadratic in the worst case, but this runs only
-	 * after a checker restart. */
+	/* Each address once: only its oldest entry calls fn. A hash chain
+	 * is newest first, so entry i is the oldest of its address when no
+	 * entry after it in its chain has the same address. */
 	for (i = q->head; i != NIL; i = q->e[i].next) {
-		for (j = q->head; j != i; j = q->e[j].next)
+		for (j = q->e[i].hnext; j != NIL; j = q->e[j].hnext)
 			if (memcmp(q->e[j].addr, q->e[i].addr, ADDR_LEN) == 0)
 				break;
-		if (j == i)
+		if (j == NIL)
 			fn(q->e[i].addr, arg);
 	}
 }

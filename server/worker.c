@@ -1,11 +1,26 @@
 /*
- * worker.c -- answering threads: each owns a libevent base, UDP sockets,
- * a responder, a store read handle and a table of parked queries.
+ * worker.c -- the answering threads, and the one table of parked queries
+ * they share with the main thread.
  *
- * Nothing on the query path is shared between workers, so it takes no
- * lock. What crosses threads: messages to the checker (link_send(), one
- * mutex held for a send(2)), and "address done" from the main thread,
- * through each worker's inbox (a ring under a mutex plus an eventfd).
+ * Worker 0 is the main thread: its libevent loop carries TCP, the
+ * checker link, the control socket and the parked queries' deadlines,
+ * and it answers every parked query. Workers 1..n are UDP threads
+ * (server/udp.c), each blocked in recvmmsg(2) on its own socket; they
+ * answer store hits without any event loop in between, so a quiet
+ * stretch costs no epoll_wait(2) per datagram.
+ *
+ * What crosses threads, and how:
+ *  - the wait table (s->wq) and its timer state, under s->wq_mu. A
+ *    thread that misses parks its query, and asks for the check if no
+ *    query for that address is parked yet, in one critical section, so
+ *    a check's IPC_DONE can never slip in between and leave a waiter
+ *    behind that no check will answer;
+ *  - the main thread learns of a first waiter through an eventfd, and
+ *    arms its deadline timer (every query waits the same --wait-ms, so
+ *    the oldest entry's deadline is the next one);
+ *  - messages to the checker: link_send(), one mutex held for a send(2).
+ *    Lock order: wq_mu, then link_mu.
+ * Counters are per thread, read without locks (server_stats_sum()).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -24,50 +39,52 @@
 #include "../store/store.h"
 #include "server.h"
 
-/* respond() hooks. A check is asked for only by the first query of this
- * worker that waits for an address: later ones (a resolver's retries,
- * other resolvers) share it; a retry that lands on another worker asks
- * again, and the checker folds the two into one check. */
+/* respond() hooks, from any thread. check is used only for the name that
+ * is both an IPv4 address and an IPv6 prefix: it never waits, its check
+ * runs in the background (parked queries ask in server_park()). */
 static int
-hook_check(void *arg, const uint8_t addr[ADDR_LEN])
+hook_send(struct worker *w, int type, const uint8_t addr[ADDR_LEN])
 {
-	struct worker *w = arg;
-
-	if (waitq_has(w->wq, addr))
-		return 0;
-	if (link_send(w->srv, IPC_CHECK, addr) != 0) {
+	if (link_send(w->srv, type, addr) != 0) {
 		w->stats.ipc_dropped++;
 		return -1;
 	}
 	return 0;
+}
+
+static int
+hook_check(void *arg, const uint8_t addr[ADDR_LEN])
+{
+	return hook_send(arg, IPC_CHECK, addr);
 }
 
 static int
 hook_refresh(void *arg, const uint8_t addr[ADDR_LEN])
 {
-	struct worker *w = arg;
-
-	if (link_send(w->srv, IPC_REFRESH, addr) != 0) {
-		w->stats.ipc_dropped++;
-		return -1;
-	}
-	return 0;
+	return hook_send(arg, IPC_REFRESH, addr);
 }
 
 static int
 hook_seen(void *arg, const uint8_t addr[ADDR_LEN])
 {
-	struct worker *w = arg;
+	return hook_send(arg, IPC_SEEN, addr);
+}
 
-	if (link_send(w->srv, IPC_SEEN, addr) != 0) {
-		w->stats.ipc_dropped++;
-		return -1;
+void
+server_send_parked(struct worker *w, struct waitq_entry *e,
+	const uint8_t *ans, size_t len)
+{
+	if (e->tcp_conn) {
+		tcp_send_answer(w->srv, e->tcp_conn, e->tcp_gen, ans, len);
+		return;
 	}
-	return 0;
+	(void)sendto(e->udp_fd, ans, len, MSG_DONTWAIT,
+	    (struct sockaddr *)&e->peer, e->peer_len);
 }
 
 /* Answer one parked query from the store (deadline 0) or with the
- * deadline answer (deadline 1), in the worker's scratch buffer. */
+ * deadline answer (deadline 1), in the main worker's scratch buffer.
+ * Main thread, wq_mu held. */
 static void
 answer_parked(struct worker *w, struct waitq_entry *e, int deadline)
 {
@@ -98,134 +115,152 @@ take_deadline_cb(struct waitq_entry *e, void *arg)
 	answer_parked(w, e, 1);
 }
 
-void
-server_send_parked(struct worker *w, struct waitq_entry *e,
-	const uint8_t *ans, size_t len)
-{
-	if (e->tcp_conn) {
-		tcp_send_answer(w->srv, e->tcp_conn, e->tcp_gen, ans, len);
-		return;
-	}
-	(void)sendto(e->udp_fd, ans, len, MSG_DONTWAIT,
-	    (struct sockaddr *)&e->peer, e->peer_len);
-}
-
+/* Arm the deadline timer for the oldest parked query. Main thread,
+ * wq_mu held. */
 static void
-wq_timer_cb(evutil_socket_t fd, short what, void *arg)
+arm_timer_locked(struct server *s)
 {
-	struct worker *w = arg;
-
-	w->wq_armed_ms = -1;
-	w->resp.now = time(NULL);
-	waitq_expire(w->wq, server_now_ms(), take_deadline_cb, w);
-	store_release(w->resp.store);
-	server_arm_timer(w);
-}
-
-void
-server_arm_timer(struct worker *w)
-{
-	int64_t next = waitq_next_deadline(w->wq), now;
+	int64_t next = waitq_next_deadline(s->wq), now;
 	struct timeval tv;
 
-	if (next < 0 || next == w->wq_armed_ms)
+	if (next < 0) {
+		s->wq_armed_ms = -1;
+		return;
+	}
+	if (next == s->wq_armed_ms)
 		return;
 	now = server_now_ms();
 	if (next < now)
 		next = now;
 	tv.tv_sec = (next - now) / 1000;
 	tv.tv_usec = ((next - now) % 1000) * 1000;
-	evtimer_add(w->wq_timer, &tv);
-	w->wq_armed_ms = next;
+	evtimer_add(s->wq_timer, &tv);
+	s->wq_armed_ms = next;
+}
+
+static void
+wq_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *s = arg;
+	struct worker *w = &s->workers[0];
+
+	(void)fd;
+	(void)what;
+	pthread_mutex_lock(&s->wq_mu);
+	s->wq_armed_ms = -1;
+	w->resp.now = time(NULL);
+	waitq_expire(s->wq, server_now_ms(), take_deadline_cb, w);
+	store_release(w->resp.store);
+	arm_timer_locked(s);
+	pthread_mutex_unlock(&s->wq_mu);
+}
+
+/* A thread parked the first query of an empty table: arm the timer. */
+static void
+wq_wake_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *s = arg;
+	uint64_t v;
+
+	(void)what;
+	(void)!read(fd, &v, sizeof(v));
+	pthread_mutex_lock(&s->wq_mu);
+	arm_timer_locked(s);
+	pthread_mutex_unlock(&s->wq_mu);
 }
 
 int
 server_park(struct worker *w, const uint8_t addr[ADDR_LEN], uint8_t *buf,
-	size_t len, size_t cap, int tcp, size_t *outlen,
-	struct waitq_entry **entry)
+	size_t len, size_t cap, int tcp, const struct park_dest *dest,
+	size_t *outlen)
 {
+	struct server *s = w->srv;
 	struct waitq_entry *e = NULL;
+	int wake = 0, full = 0;
 
+	pthread_mutex_lock(&s->wq_mu);
 	if (len <= WAITQ_MAX_QUERY)
-		e = waitq_reserve(w->wq);
-	if (!e) {
-		/* verdicts.md: no room to wait is the deadline answer, at
-		 * once, and counted */
-		w->stats.table_full++;
-		if (respond_final(&w->resp, buf, len, cap, tcp, 1,
-		    outlen) != RESPOND_SEND)
-			*outlen = 0;
-		return 1;
-	}
-	memcpy(e->addr, addr, ADDR_LEN);
-	memcpy(e->query, buf, len);
-	e->qlen = (uint16_t)len;
-	e->deadline_ms = server_now_ms() + w->srv->cfg->wait_ms;
-	waitq_add(w->wq, e);
-	w->stats.waited++;
-	*entry = e;
-	return 0;
-}
-
-/* Answer this worker's waiters of addr (on the worker's thread). */
-static void
-worker_take(struct worker *w, const uint8_t addr[ADDR_LEN])
-{
-	w->resp.now = time(NULL);
-	waitq_take(w->wq, addr, take_done_cb, w);
-	/* renew the snapshot for the next address: the checker may have
-	 * committed more since */
-	store_release(w->resp.store);
-	server_arm_timer(w);
-}
-
-static void
-inbox_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct worker *w = arg;
-	uint8_t addr[ADDR_LEN];
-	uint64_t v;
-
-	(void)!read(fd, &v, sizeof(v));
-	for (;;) {
-		pthread_mutex_lock(&w->inbox_mu);
-		if (w->inbox_len == 0) {
-			pthread_mutex_unlock(&w->inbox_mu);
-			break;
+		e = waitq_reserve(s->wq);
+	if (e == NULL) {
+		full = 1;
+	} else if (!waitq_has(s->wq, addr) &&
+	    hook_send(w, IPC_CHECK, addr) != 0) {
+		/* a check the checker cannot take would never end */
+		e = NULL;
+	} else {
+		memcpy(e->addr, addr, ADDR_LEN);
+		memcpy(e->query, buf, len);
+		e->qlen = (uint16_t)len;
+		e->udp_fd = dest->udp_fd;
+		e->peer_len = 0;
+		if (dest->peer_len > 0 && dest->peer_len <= sizeof(e->peer)) {
+			memcpy(&e->peer, dest->peer, dest->peer_len);
+			e->peer_len = dest->peer_len;
 		}
-		memcpy(addr, w->inbox[w->inbox_head], ADDR_LEN);
-		w->inbox_head = (w->inbox_head + 1) % w->inbox_cap;
-		w->inbox_len--;
-		pthread_mutex_unlock(&w->inbox_mu);
-		worker_take(w, addr);
+		e->tcp_conn = dest->tcp_conn;
+		e->tcp_gen = dest->tcp_gen;
+		/* under the lock: deadlines enter in non-decreasing order */
+		e->deadline_ms = server_now_ms() + s->cfg->wait_ms;
+		wake = waitq_count(s->wq) == 0;
+		waitq_add(s->wq, e);
+		w->stats.waited++;
 	}
+	pthread_mutex_unlock(&s->wq_mu);
+	if (e != NULL) {
+		if (wake) {
+			uint64_t one = 1;
+			(void)!write(s->wq_wake_fd, &one, sizeof(one));
+		}
+		return 0;
+	}
+	/* verdicts.md: no room to wait is the deadline answer, at once,
+	 * and counted */
+	if (full)
+		w->stats.table_full++;
+	if (respond_final(&w->resp, buf, len, cap, tcp, 1, outlen) !=
+	    RESPOND_SEND)
+		*outlen = 0;
+	return 1;
 }
 
 void
 workers_done(struct server *s, const uint8_t addr[ADDR_LEN])
 {
-	int i;
+	struct worker *w = &s->workers[0];
 
-	worker_take(&s->workers[0], addr);
-	for (i = 1; i < s->n_workers; i++) {
-		struct worker *w = &s->workers[i];
-		uint64_t one = 1;
-		int wake;
+	pthread_mutex_lock(&s->wq_mu);
+	w->resp.now = time(NULL);
+	waitq_take(s->wq, addr, take_done_cb, w);
+	/* renew the snapshot for the next address: the checker may have
+	 * committed more since */
+	store_release(w->resp.store);
+	arm_timer_locked(s);
+	pthread_mutex_unlock(&s->wq_mu);
+}
 
-		pthread_mutex_lock(&w->inbox_mu);
-		/* a full inbox drops the oldest: its waiters get the
-		 * deadline answer, never a wrong one */
-		if (w->inbox_len == w->inbox_cap) {
-			w->inbox_head = (w->inbox_head + 1) % w->inbox_cap;
-			w->inbox_len--;
-		}
-		memcpy(w->inbox[(w->inbox_head + w->inbox_len) % w->inbox_cap],
-		    addr, ADDR_LEN);
-		wake = w->inbox_len++ == 0;
-		pthread_mutex_unlock(&w->inbox_mu);
-		if (wake)
-			(void)!write(w->inbox_fd, &one, sizeof(one));
-	}
+static void
+resend_check_cb(const uint8_t addr[ADDR_LEN], void *arg)
+{
+	(void)link_send(arg, IPC_CHECK, addr);
+}
+
+void
+workers_resend_checks(struct server *s)
+{
+	pthread_mutex_lock(&s->wq_mu);
+	waitq_foreach_addr(s->wq, resend_check_cb, s);
+	pthread_mutex_unlock(&s->wq_mu);
+}
+
+uint32_t
+workers_parked(struct server *s)
+{
+	uint32_t n;
+
+	pthread_mutex_lock(&s->wq_mu);
+	n = waitq_count(s->wq);
+	pthread_mutex_unlock(&s->wq_mu);
+	return n;
 }
 
 void
@@ -237,7 +272,7 @@ server_stats_sum(const struct server *s, struct respond_stats *r,
 
 	memset(r, 0, sizeof(*r));
 	memset(ss, 0, sizeof(*ss));
-	for (i = 0; i < s->n_workers; i++) {
+	for (i = 0; i < s->n_threads; i++) {
 		const uint64_t *a = (const uint64_t *)&s->workers[i].resp.stats;
 		const uint64_t *b = (const uint64_t *)&s->workers[i].stats;
 		uint64_t *ra = (uint64_t *)r, *sb = (uint64_t *)ss;
@@ -259,95 +294,86 @@ worker_setup(struct server *s, struct worker *w, int id, struct store *store)
 
 	w->srv = s;
 	w->id = id;
-	w->wq_armed_ms = -1;
-	w->inbox_fd = -1;
-	for (int i = 0; i < CONFIG_MAX_LISTEN; i++)
-		w->udp_fd[i] = -1;
-	if (id == 0)
-		w->base = s->base;
-	else
-		w->base = event_base_new();
+	w->udp_fd = -1;
 	if (!store && store_open(&store, cfg->db, STORE_RDONLY, 0) != STORE_OK)
 		return -1;
 	w->store = store;
-	w->scratch = malloc(SERVER_SCRATCH);
-	w->wq = waitq_new(cfg->max_waiting);
-	if (!w->base || !w->scratch || !w->wq)
+	if (id == 0 && (w->scratch = malloc(SERVER_SCRATCH)) == NULL)
 		return -1;
 	respond_init(&w->resp, cfg, s->zone, store);
 	w->resp.hooks.arg = w;
 	w->resp.hooks.check = hook_check;
 	w->resp.hooks.refresh = hook_refresh;
 	w->resp.hooks.seen = hook_seen;
-	w->wq_timer = evtimer_new(w->base, wq_timer_cb, w);
-	if (!w->wq_timer)
-		return -1;
-	if (id > 0) {
-		pthread_mutex_init(&w->inbox_mu, NULL);
-		w->inbox_cap = 4096;
-		w->inbox = calloc(w->inbox_cap, ADDR_LEN);
-		w->inbox_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-		if (!w->inbox || w->inbox_fd < 0)
-			return -1;
-		w->inbox_ev = event_new(w->base, w->inbox_fd,
-		    EV_READ | EV_PERSIST, inbox_cb, w);
-		if (!w->inbox_ev || event_add(w->inbox_ev, NULL) != 0)
-			return -1;
-	}
-	return udp_open(w);
+	return 0;
 }
 
 int
 workers_init(struct server *s, struct store *store0)
 {
+	const struct config *cfg = s->cfg;
 	int i;
 
-	/* libevent must lock its bases: the main thread breaks the
-	 * workers' loops at exit */
+	/* libevent must lock its base: the UDP threads never touch it, but
+	 * the checker link and the control socket may be reached from
+	 * helper threads of libevent's own */
+	s->wq_wake_fd = -1;
 	if (evthread_use_pthreads() != 0)
 		return -1;
-	s->n_workers = (int)s->cfg->workers;
+	s->n_workers = (int)cfg->workers;
 	if (s->n_workers < 1)
 		s->n_workers = 1;
 	if (s->n_workers > SERVER_MAX_WORKERS)
 		s->n_workers = SERVER_MAX_WORKERS;
-	s->workers = calloc(s->n_workers, sizeof(*s->workers));
+	/* one UDP thread per worker and --listen address (a blocked
+	 * recvmmsg waits on one socket), plus the main thread */
+	s->n_threads = 1 + s->n_workers * cfg->n_listen;
+	s->workers = calloc(s->n_threads, sizeof(*s->workers));
 	if (!s->workers)
 		return -1;
-	if (udp_probe(s->cfg) != 0)
+	pthread_mutex_init(&s->wq_mu, NULL);
+	s->wq_armed_ms = -1;
+	s->wq = waitq_new(cfg->max_waiting);
+	s->wq_timer = evtimer_new(s->base, wq_timer_cb, s);
+	s->wq_wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (!s->wq || !s->wq_timer || s->wq_wake_fd < 0)
 		return -1;
-	for (i = 0; i < s->n_workers; i++)
-		if (worker_setup(s, &s->workers[i], i, i == 0 ? store0 : NULL)
-		    != 0)
+	s->wq_wake_ev = event_new(s->base, s->wq_wake_fd, EV_READ | EV_PERSIST,
+	    wq_wake_cb, s);
+	if (!s->wq_wake_ev || event_add(s->wq_wake_ev, NULL) != 0)
+		return -1;
+	if (udp_probe(cfg) != 0)
+		return -1;
+	for (i = 0; i < s->n_threads; i++) {
+		struct worker *w = &s->workers[i];
+
+		if (worker_setup(s, w, i, i == 0 ? store0 : NULL) != 0)
 			return -1;
+		if (i > 0 && udp_open(w, (i - 1) % cfg->n_listen) != 0)
+			return -1;
+	}
 	return 0;
-}
-
-static void *
-worker_main(void *arg)
-{
-	struct worker *w = arg;
-
-	event_base_dispatch(w->base);
-	return NULL;
 }
 
 int
 workers_start(struct server *s)
 {
 	sigset_t all, old;
-	int i;
+	int i, rc;
 
 	/* signals go to the main thread only */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
-	for (i = 1; i < s->n_workers; i++)
-		if (pthread_create(&s->workers[i].thread, NULL, worker_main,
-		    &s->workers[i]) != 0) {
+	for (i = 1; i < s->n_threads; i++) {
+		rc = pthread_create(&s->workers[i].thread, NULL, udp_thread_main,
+		    &s->workers[i]);
+		if (rc != 0) {
 			pthread_sigmask(SIG_SETMASK, &old, NULL);
-			log_err("worker %d: %s", i, strerror(errno));
+			log_err("worker %d: %s", i, strerror(rc));
 			return -1;
 		}
+		s->workers[i].started = 1;
+	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return 0;
 }
@@ -357,31 +383,29 @@ workers_stop(struct server *s)
 {
 	int i;
 
-	for (i = 1; i < s->n_workers; i++) {
-		struct worker *w = &s->workers[i];
-		if (w->base && w->thread) {
-			event_base_loopbreak(w->base);
-			pthread_join(w->thread, NULL);
-		}
-	}
-	for (i = s->n_workers - 1; i >= 0; i--) {
+	if (s->workers == NULL)
+		return;
+	__atomic_store_n(&s->udp_stop, 1, __ATOMIC_RELEASE);
+	for (i = 1; i < s->n_threads; i++)
+		udp_wake(&s->workers[i]);
+	for (i = 1; i < s->n_threads; i++)
+		if (s->workers[i].started)
+			pthread_join(s->workers[i].thread, NULL);
+	for (i = s->n_threads - 1; i >= 0; i--) {
 		struct worker *w = &s->workers[i];
 		udp_close(w);
-		if (w->wq_timer)
-			event_free(w->wq_timer);
-		if (w->inbox_ev)
-			event_free(w->inbox_ev);
-		if (w->inbox_fd >= 0)
-			close(w->inbox_fd);
-		free(w->inbox);
-		waitq_free(w->wq);
 		free(w->scratch);
-		if (i > 0) {
+		if (i > 0)
 			store_close(w->store);
-			if (w->base)
-				event_base_free(w->base);
-		}
 	}
+	if (s->wq_timer)
+		event_free(s->wq_timer);
+	if (s->wq_wake_ev)
+		event_free(s->wq_wake_ev);
+	if (s->wq_wake_fd >= 0)
+		close(s->wq_wake_fd);
+	waitq_free(s->wq);
+	pthread_mutex_destroy(&s->wq_mu);
 	free(s->workers);
 	s->workers = NULL;
 }

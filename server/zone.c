@@ -156,6 +156,10 @@ zone_add_rr(struct zone_ctx *c, const ldns_rr *lr)
 	for (i = 0; i < len; i++)
 		rr->owner[i] = (uint8_t)tolower(rr->owner[i]);
 	rr->owner_len = (uint16_t)len;
+	for (i = 0, n = 0; rr->owner[i] != 0; i += (size_t)rr->owner[i] + 1)
+		n++;
+	if (n > z->max_labels)
+		z->max_labels = (uint8_t)n;
 	if (ldns_rr_get_class(lr) != LDNS_RR_CLASS_IN) {
 		txt = ldns_rdf2str(own);
 		snprintf(c->err, c->errlen, "%s: record %s is not class IN",

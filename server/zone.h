@@ -47,6 +47,8 @@ struct zone {
 	uint8_t apex[ZONE_NAME_MAX];   /* wire, lower case */
 	uint16_t apex_len;
 	uint8_t apex_labels;           /* labels, root not counted */
+	uint8_t max_labels;            /* most labels of any owner: a longer
+	                                  name cannot be in the file */
 	uint32_t soa_ttl;              /* TTL of the SOA record */
 	uint32_t soa_minimum;          /* SOA MINIMUM field (RFC 2308 s. 4) */
 	int soa;                       /* index of the SOA in rr[] */

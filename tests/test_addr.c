@@ -82,6 +82,48 @@ test_cidr(void **st)
 	assert_int_equal(cidr_parse("junk/8", &c), -1);
 }
 
+/* The list's word-wise lookup agrees with cidr_contains() for every
+ * prefix length, on addresses just inside and just outside each network
+ * (and at random). */
+static void
+test_cidr_list_matches_cidr_contains(void **st)
+{
+	unsigned plen, k, seed = 12345;
+	int b;
+
+	for (plen = 0; plen <= 128; plen++) {
+		struct cidr_list l;
+		struct cidr c;
+		uint8_t a[ADDR_LEN];
+
+		memset(&l, 0, sizeof(l));
+		for (b = 0; b < ADDR_LEN; b++) {
+			seed = seed * 1103515245u + 12345u;
+			c.addr[b] = (uint8_t)(seed >> 16);
+		}
+		c.plen = (uint8_t)plen;
+		cidr_mask(c.addr, plen);
+		assert_int_equal(cidr_list_add(&l, &c), 0);
+		for (k = 0; k < 300; k++) {
+			memcpy(a, c.addr, ADDR_LEN);
+			if (k < 129) {
+				/* flip bit k: inside iff k >= plen */
+				a[k / 8 % ADDR_LEN] ^= (uint8_t)(0x80 >> (k % 8));
+			} else {
+				for (b = 0; b < ADDR_LEN; b++) {
+					seed = seed * 1103515245u + 12345u;
+					a[b] = (uint8_t)(seed >> 16);
+				}
+			}
+			assert_int_equal(cidr_list_contains(&l, a),
+			    cidr_contains(&c, a));
+			if (k < 128)
+				assert_int_equal(cidr_list_contains(&l, a),
+				    k >= plen);
+		}
+	}
+}
+
 static void
 test_default_skip(void **st)
 {
@@ -132,6 +174,7 @@ main(void)
 		cmocka_unit_test(test_parse_v6_and_bad),
 		cmocka_unit_test(test_reverse_names),
 		cmocka_unit_test(test_cidr),
+		cmocka_unit_test(test_cidr_list_matches_cidr_contains),
 		cmocka_unit_test(test_default_skip),
 		cmocka_unit_test(test_loopback_and_rfc5782),
 	};

@@ -17,9 +17,11 @@
  *    soon because that answer's TTL is short); an IPC_REFRESH is dropped.
  *    Both are counted (queue_full, refresh_dropped in the stats line).
  *  - the deadline: --check-timeout-ms per check (checker/check.c).
- * Every record finished in one loop turn is written in one LMDB write
- * transaction (one fsync), by a low-priority event that runs after all
- * other events of the turn.
+ * Records are written by the store writer thread (checker/writer.h):
+ * a low-priority event at the end of a loop turn gathers every finished
+ * check into one batch (one transaction, one fsync) unless a batch is
+ * already being written, in which case they go into the next one when it
+ * completes. A check's IPC_DONE goes out when its batch is committed.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -137,12 +139,14 @@ checker_build(struct checker *k, struct entry *e, struct record_buf *nb,
 	size_t i, j;
 	int rc;
 
-	rc = store_get(k->st, e->addr, &rec);
+	/* every batch that could hold this address has completed (an entry
+	 * stays WRITING until then), so the reader sees the latest record */
+	rc = store_get(k->rd, e->addr, &rec);
 	if (rc == STORE_OK) {
 		record_copy(&k->old, &rec);
 		old = &k->old;
 	}
-	store_release(k->st);
+	store_release(k->rd);
 
 	if (ck == NULL) {
 		/* Stop a back-off that ran out of interest. */
@@ -191,64 +195,71 @@ checker_build(struct checker *k, struct entry *e, struct record_buf *nb,
 }
 
 /*
- * Write every entry finished in this loop turn in one transaction, tell
- * the server, then retire the entries (or park them for their retry).
+ * Hand the checks finished since the last batch to the store writer, as
+ * one batch, unless one is being written (its completion calls us again).
  */
 static void
 checker_flush_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct checker *k = arg;
-	struct entry *e;
-	struct record_buf *nb;
-	size_t n = 0, i;
+	struct entry *e, *next;
+	struct wjob *j;
 	int64_t now = checker_now();
-	struct { struct entry *e; struct record_buf *nb; int put; } *w;
-	int ok = 1;
+	size_t n = 0;
 
 	(void)fd;
 	(void)what;
-	TAILQ_FOREACH(e, &k->tab.done, link)
+	if (k->put_inflight || TAILQ_EMPTY(&k->tab.done))
+		return;
+	if ((j = wjob_new(WJ_PUT)) == NULL) {
+		log_err("checker: out of memory writing verdicts");
+		return;   /* the next check's flush tries again */
+	}
+	for (e = TAILQ_FIRST(&k->tab.done); e != NULL && n < CHECKER_BATCH_MAX;
+	    e = next) {
+		next = TAILQ_NEXT(e, link);
+		e->put = (uint8_t)checker_build(k, e, &k->nb, now);
+		e->new_retry_at = e->put ? k->nb.rec.retry_at : 0;
+		if (e->put && wjob_add(j, e->addr, &k->nb.rec, e) != 0) {
+			/* not stored: its queries get what the store has */
+			log_err("checker: out of memory writing verdicts");
+			e->put = 0;
+			k->stats.unstored++;
+		}
+		table_set_writing(&k->tab, e);
 		n++;
-	if (n == 0)
-		return;
-	if ((w = calloc(n, sizeof(*w))) == NULL) {
-		log_err("checker: out of memory writing %zu records", n);
-		event_active(k->ev_flush, 0, 0);
-		return;
 	}
-	i = 0;
-	TAILQ_FOREACH(e, &k->tab.done, link) {
-		w[i].e = e;
-		if ((nb = malloc(sizeof(*nb))) != NULL)
-			w[i].put = checker_build(k, e, nb, now);
-		w[i].nb = nb;
-		i++;
-	}
-	if (store_write_begin(k->st) != STORE_OK)
-		ok = 0;
-	for (i = 0; ok && i < n; i++) {
-		if (w[i].nb == NULL || !w[i].put)
-			continue;
-		if (store_put(k->st, w[i].e->addr, &w[i].nb->rec) != STORE_OK)
-			ok = 0;  /* the batch is aborted (store.h) */
-	}
-	if (ok && store_write_commit(k->st) != STORE_OK)
-		ok = 0;
+	/* an empty batch still goes through the writer: its entries are
+	 * answered in order with the rest */
+	k->put_inflight = 1;
+	writer_submit(k->wr, j);
+}
+
+/*
+ * A batch is committed (or failed): tell the server, then retire each
+ * entry, park it for its retry, or queue it again (a recheck came while
+ * it ran).
+ */
+static void
+checker_put_done(struct checker *k, const struct wjob *j)
+{
+	int ok = j->rc == STORE_OK;
+	struct entry *e, *next;
+
+	k->put_inflight = 0;
 	if (!ok) {
 		/* the store logs why, once a second; this counts what was
 		 * lost (the server still gets IPC_DONE and answers from
 		 * what the store has) */
 		k->stats.store_errors++;
-		k->stats.unstored += n;
-		log_debug("checker: could not store %zu verdicts", n);
+		k->stats.unstored += j->n;
+		log_debug("checker: could not store %zu verdicts", j->n);
 	}
+	/* every WRITING entry is in this batch: one batch at a time */
+	for (e = TAILQ_FIRST(&k->tab.writing); e != NULL; e = next) {
+		struct check *ck = e->check;
 
-	for (i = 0; i < n; i++) {
-		struct check *ck;
-
-		e = w[i].e;
-		nb = w[i].nb;
-		ck = e->check;
+		next = TAILQ_NEXT(e, link);
 		e->check = NULL;
 		if (ck != NULL) {
 			int v = ck->out.verdict;
@@ -274,17 +285,34 @@ checker_flush_cb(evutil_socket_t fd, short what, void *arg)
 			e->again = 0;
 			e->recheck = 1;
 			table_set_queued(&k->tab, e, QUEUE_NOW);
-		} else if (ok && nb != NULL && w[i].put && nb->rec.retry_at != 0)
-			table_set_retry(&k->tab, e, nb->rec.retry_at);
+		} else if (ok && e->put && e->new_retry_at != 0)
+			table_set_retry(&k->tab, e, e->new_retry_at);
 		else
 			table_remove(&k->tab, e);
-		free(nb);
 	}
-	free(w);
-	/* Entries finished while we ran (none today) go next turn. */
 	if (!TAILQ_EMPTY(&k->tab.done))
 		event_active(k->ev_flush, 0, 0);
 	checker_pump(k);
+}
+
+/* The store writer finished a job (on the loop's thread). */
+static void
+checker_writer_done(struct wjob *j, void *arg)
+{
+	struct checker *k = arg;
+
+	switch (j->kind) {
+	case WJ_PUT:
+		checker_put_done(k, j);
+		break;
+	case WJ_FORGET:
+		checker_forget_done(k, j);
+		break;
+	case WJ_SWEEP:
+		checker_sweep_done(k, j);
+		break;
+	}
+	wjob_free(j);
 }
 
 /* ---- the window ------------------------------------------------------- */
@@ -369,7 +397,9 @@ checker_setup(struct checker *k, const struct config *c)
 		log_err("checker: no --checker-fd");
 		return -1;
 	}
-	if (store_open(&k->st, c->db, STORE_WRITER, 0) != STORE_OK)
+	/* the writer handle first: it creates the store the reader opens */
+	if (store_open(&k->st, c->db, STORE_WRITER, 0) != STORE_OK ||
+	    store_open(&k->rd, c->db, STORE_RDONLY, 0) != STORE_OK)
 		return -1;
 	if ((k->base = event_base_new()) == NULL ||
 	    event_base_priority_init(k->base, 3) != 0) {
@@ -409,10 +439,13 @@ checker_setup(struct checker *k, const struct config *c)
 	event_add(k->ev_read, NULL);
 	event_add(k->ev_tick, &sec);
 
-	(void)store_foreach(k->st, checker_resume_fn, k);
+	(void)store_foreach(k->rd, checker_resume_fn, k);
 	if (k->tab.n_retry > 0)
 		log_info("checker: resuming %zu back-off retries",
 		    k->tab.n_retry);
+	/* from here on only the writer thread uses k->st */
+	if (writer_start(&k->wr, k->st, k->base, checker_writer_done, k) != 0)
+		return -1;
 	k->next_sweep = checker_now() + checker_sweep_period(c);
 	k->next_stats = checker_now() + CHECKER_STATS_S;
 	return 0;
@@ -425,9 +458,17 @@ checker_teardown(struct checker *k)
 	int i;
 
 	/* Write what finished; abandon what runs (nothing is stored for
-	 * it: the next query asks again). */
-	if (k->ev_flush && !TAILQ_EMPTY(&k->tab.done))
-		checker_flush_cb(-1, 0, k);
+	 * it: the next query asks again): batch after batch, each waited
+	 * for, until nothing finished is left. */
+	while (k->wr != NULL && k->ev_flush) {
+		if (!k->put_inflight && !TAILQ_EMPTY(&k->tab.done))
+			checker_flush_cb(-1, 0, k);
+		if (!k->put_inflight)
+			break;
+		writer_wait(k->wr);
+	}
+	writer_stop(k->wr);
+	k->wr = NULL;
 	if (k->tab.bucket != NULL) {
 		while ((e = TAILQ_FIRST(&k->tab.running)) != NULL) {
 			checker_check_free(k, e->check);
@@ -451,6 +492,7 @@ checker_teardown(struct checker *k)
 	resolve_free(&k->res);
 	table_free(&k->tab);
 	free(k->outq);
+	store_close(k->rd);
 	store_close(k->st);
 	if (k->base)
 		event_base_free(k->base);

@@ -20,8 +20,9 @@
 #include "record.h"
 #include "resolve.h"
 #include "table.h"
+#include "writer.h"
 
-#define CHECKER_SWEEP_MAX  10000   /* records deleted per sweep */
+#define CHECKER_BATCH_MAX  4096    /* records in one write batch */
 #define CHECKER_OUTQ_MAX   65536   /* IPC_DONE messages waiting to be sent */
 #define CHECKER_STATS_S    60      /* stats line period with -v */
 
@@ -38,7 +39,11 @@ struct checker_stats {
 struct checker {
 	const struct config *cfg;
 	struct event_base *base;
-	struct store *st;
+	struct store *st;          /* writer handle: the writer thread's */
+	struct store *rd;          /* the loop's reads */
+	struct writer *wr;         /* checker/writer.h */
+	int put_inflight;          /* a WJ_PUT batch is with the writer */
+	int sweep_inflight;        /* a WJ_SWEEP is with the writer */
 	struct resolver res;
 	struct table tab;
 	int fd;
@@ -49,6 +54,7 @@ struct checker {
 	size_t out_head, out_n, out_cap;
 	int64_t next_sweep, next_stats;
 	struct record_buf old;     /* scratch for the previous record */
+	struct record_buf nb;      /* scratch for the record being built */
 	struct checker_stats stats;
 };
 
@@ -72,6 +78,7 @@ void checker_pump(struct checker *k);
 void checker_check_free(struct checker *k, struct check *ck);
 
 /* server_link.c: queue or send one message to the server (arg: ipc_msg.arg) */
+void checker_forget_done(struct checker *k, const struct wjob *j);
 void checker_send_arg(struct checker *k, int type,
 	const uint8_t addr[ADDR_LEN], int verdict, uint32_t arg);
 void checker_send(struct checker *k, int type, const uint8_t addr[ADDR_LEN],
@@ -86,5 +93,6 @@ void checker_tick_cb(evutil_socket_t fd, short what, void *arg);
 int checker_resume_fn(const uint8_t key[ADDR_LEN],
 	const struct store_record *rec, void *arg);
 int64_t checker_sweep_period(const struct config *c);
+void checker_sweep_done(struct checker *k, const struct wjob *j);
 
 #endif

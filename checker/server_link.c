@@ -116,6 +116,7 @@ checker_want(struct checker *k, const struct ipc_msg *m, int64_t now)
 			return;
 		case ENTRY_RUNNING:
 		case ENTRY_DONE:
+		case ENTRY_WRITING:
 			/* Its IPC_DONE answers this one too; a recheck
 			 * must not reuse that check's cache: run again. */
 			if (recheck && !e->recheck)
@@ -165,38 +166,42 @@ checker_want(struct checker *k, const struct ipc_msg *m, int64_t now)
 }
 
 /*
- * IPC_FORGET: delete the address's record and drop its back-off, then
- * echo the message with the outcome in arg. A check that is queued or
- * running for it is left alone (a query waits on it); it stores a new
- * verdict when it finishes.
+ * IPC_FORGET: drop the address's back-off and have the store writer
+ * delete its record; checker_forget_done() echoes the message with the
+ * outcome in arg. A check that is queued or running for it is left alone
+ * (a query waits on it); it stores a new verdict when it finishes.
  */
 static void
 checker_forget(struct checker *k, const struct ipc_msg *m)
 {
 	struct entry *e = table_find(&k->tab, m->addr);
-	uint32_t res = IPC_FORGET_ERROR;
-	char a[ADDR_STRLEN];
-	int rc;
+	struct wjob *j;
 
 	if (e != NULL && e->state == ENTRY_RETRY)
 		table_remove(&k->tab, e);
-	if (store_write_begin(k->st) == STORE_OK) {
-		rc = store_del(k->st, m->addr);
-		if (rc == STORE_NOTFOUND) {
-			store_write_abort(k->st);
-			res = IPC_FORGET_NOTFOUND;
-		} else if (rc == STORE_OK &&
-		    store_write_commit(k->st) == STORE_OK) {
-			res = IPC_FORGET_DELETED;
-		} else {
-			store_write_abort(k->st);
-			k->stats.store_errors++;
-		}
+	if ((j = wjob_new(WJ_FORGET)) == NULL ||
+	    wjob_add(j, m->addr, NULL, NULL) != 0) {
+		wjob_free(j);
+		k->stats.store_errors++;
+		checker_send_arg(k, IPC_FORGET, m->addr, 0, IPC_FORGET_ERROR);
+		return;
 	}
-	log_info("checker: forget %s: %s", addr_format(m->addr, a, sizeof(a)),
-	    res == IPC_FORGET_DELETED ? "record deleted" :
+	writer_submit(k->wr, j);
+}
+
+void
+checker_forget_done(struct checker *k, const struct wjob *j)
+{
+	uint32_t res = j->rc == STORE_OK ? IPC_FORGET_DELETED :
+	    j->rc == STORE_NOTFOUND ? IPC_FORGET_NOTFOUND : IPC_FORGET_ERROR;
+	char a[ADDR_STRLEN];
+
+	if (res == IPC_FORGET_ERROR)
+		k->stats.store_errors++;
+	log_info("checker: forget %s: %s", addr_format(j->keys[0], a,
+	    sizeof(a)), res == IPC_FORGET_DELETED ? "record deleted" :
 	    res == IPC_FORGET_NOTFOUND ? "nothing stored" : "store error");
-	checker_send_arg(k, IPC_FORGET, m->addr, 0, res);
+	checker_send_arg(k, IPC_FORGET, j->keys[0], 0, res);
 }
 
 void

@@ -34,6 +34,7 @@ table_init(struct table *t)
 	TAILQ_INIT(&t->queue[QUEUE_LATER]);
 	TAILQ_INIT(&t->running);
 	TAILQ_INIT(&t->done);
+	TAILQ_INIT(&t->writing);
 	TAILQ_INIT(&t->retry);
 	return 0;
 }
@@ -125,6 +126,10 @@ table_unlink(struct table *t, struct entry *e)
 	case ENTRY_DONE:
 		TAILQ_REMOVE(&t->done, e, link);
 		break;
+	case ENTRY_WRITING:
+		TAILQ_REMOVE(&t->writing, e, link);
+		t->n_writing--;
+		break;
 	case ENTRY_RETRY:
 		TAILQ_REMOVE(&t->retry, e, link);
 		t->n_retry--;
@@ -174,6 +179,15 @@ table_set_done(struct table *t, struct entry *e)
 	table_unlink(t, e);
 	e->state = ENTRY_DONE;
 	TAILQ_INSERT_TAIL(&t->done, e, link);
+}
+
+void
+table_set_writing(struct table *t, struct entry *e)
+{
+	table_unlink(t, e);
+	e->state = ENTRY_WRITING;
+	TAILQ_INSERT_TAIL(&t->writing, e, link);
+	t->n_writing++;
 }
 
 void

@@ -22,7 +22,8 @@ struct check;
 enum entry_state {
 	ENTRY_QUEUED = 1,    /* on a queue, waiting for room in the window */
 	ENTRY_RUNNING,       /* its check runs */
-	ENTRY_DONE,          /* finished this loop turn, to be written */
+	ENTRY_DONE,          /* finished, waits for the next write batch */
+	ENTRY_WRITING,       /* in the batch the store writer runs now */
 	ENTRY_RETRY          /* TEMPERROR back-off: waits for retry_at */
 };
 
@@ -34,8 +35,11 @@ struct entry {
 	enum entry_queue queue;    /* ENTRY_QUEUED: which one */
 	int64_t retry_at;          /* ENTRY_RETRY */
 	int64_t last_query_at;     /* latest query we heard of (0: none) */
-	struct check *check;       /* ENTRY_RUNNING / ENTRY_DONE (NULL for a
-	                              DONE entry that only stops a back-off) */
+	struct check *check;       /* ENTRY_RUNNING / DONE / WRITING (NULL for
+	                              an entry that only stops a back-off) */
+	int64_t new_retry_at;      /* ENTRY_WRITING: retry_at of the record
+	                              being written (0: none) */
+	uint8_t put;               /* ENTRY_WRITING: a record is written */
 	void *owner;               /* the checker, for the check's callback */
 	int64_t started_ms;        /* when its check started (monotonic ms) */
 	uint8_t recheck;           /* forced re-check (IPC_RECHECK): the next
@@ -56,6 +60,8 @@ struct table {
 	struct entry_list running;
 	size_t n_running;
 	struct entry_list done;
+	struct entry_list writing;
+	size_t n_writing;
 	struct entry_list retry;
 	size_t n_retry;
 };
@@ -74,6 +80,7 @@ void table_remove(struct table *t, struct entry *e);
 void table_set_queued(struct table *t, struct entry *e, enum entry_queue q);
 void table_set_running(struct table *t, struct entry *e);
 void table_set_done(struct table *t, struct entry *e);
+void table_set_writing(struct table *t, struct entry *e);
 void table_set_retry(struct table *t, struct entry *e, int64_t retry_at);
 
 /* The next queued entry ("now" first), or NULL. */

@@ -53,51 +53,32 @@ checker_log_stats(struct checker *k, int info)
 
 /* ---- back-off retries, sweep ------------------------------------------ */
 
-struct checker_sweep {
-	struct checker *k;
-	int64_t now;
-	uint8_t (*keys)[ADDR_LEN];
-	size_t n;
-};
-
-static int
-checker_sweep_fn(const uint8_t key[ADDR_LEN], const struct store_record *rec,
-	void *arg)
-{
-	struct checker_sweep *sw = arg;
-	const struct config *c = sw->k->cfg;
-
-	if (table_find(&sw->k->tab, key) != NULL)
-		return 0;
-	if (!record_sweepable(rec, sw->now, c->grace, c->interest))
-		return 0;
-	memcpy(sw->keys[sw->n++], key, ADDR_LEN);
-	return sw->n >= CHECKER_SWEEP_MAX;
-}
-
-/* Delete records expired beyond --grace that nobody asks for. */
+/* Delete records expired beyond --grace that nobody asks for: the store
+ * writer walks the store in steps (checker/writer.h), so a large store
+ * never holds the loop or the verdicts up. One sweep at a time. */
 static void
 checker_sweep(struct checker *k, int64_t now)
 {
-	struct checker_sweep sw;
-	size_t i;
+	struct wjob *j;
 
-	sw.k = k;
-	sw.now = now;
-	sw.n = 0;
-	if ((sw.keys = malloc(CHECKER_SWEEP_MAX * ADDR_LEN)) == NULL)
+	if (k->sweep_inflight || (j = wjob_new(WJ_SWEEP)) == NULL)
 		return;
-	(void)store_foreach(k->st, checker_sweep_fn, &sw);
-	if (sw.n > 0 && store_write_begin(k->st) == STORE_OK) {
-		for (i = 0; i < sw.n; i++)
-			if (store_del(k->st, sw.keys[i]) == STORE_ERR)
-				break;
-		if (i == sw.n && store_write_commit(k->st) == STORE_OK)
-			k->stats.swept += sw.n;
-		else
-			k->stats.store_errors++;
-	}
-	free(sw.keys);
+	j->now = now;
+	j->grace = k->cfg->grace;
+	j->interest = k->cfg->interest;
+	k->sweep_inflight = 1;
+	writer_submit(k->wr, j);
+}
+
+void
+checker_sweep_done(struct checker *k, const struct wjob *j)
+{
+	k->sweep_inflight = 0;
+	k->stats.swept += j->swept;
+	if (j->rc != STORE_OK)
+		k->stats.store_errors++;
+	if (j->swept > 0)
+		log_debug("checker: swept %zu expired records", j->swept);
 }
 
 /* Seconds between sweeps: half the grace, within [5 s, 5 min], so tests

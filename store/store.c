@@ -480,6 +480,71 @@ store_del(struct store *st, const uint8_t key[ADDR_LEN])
 /* ---- whole-store operations ---- */
 
 int
+store_sweep(struct store *st, const uint8_t from[ADDR_LEN], size_t max,
+	int (*fn)(const struct store_record *rec, void *arg), void *arg,
+	uint8_t next[ADDR_LEN], int *more)
+{
+	uint8_t (*del)[ADDR_LEN] = NULL;
+	struct store_record rec;
+	MDB_cursor *cur;
+	MDB_val k, v;
+	size_t seen = 0, n = 0, i;
+	int rc, ret;
+
+	*more = 0;
+	if (!store_is_writer(st, "sweep"))
+		return STORE_ERR;
+	if (max == 0 || (del = malloc(max * ADDR_LEN)) == NULL)
+		return STORE_ERR;
+	if ((ret = store_write_begin(st)) != STORE_OK) {
+		free(del);
+		return ret;
+	}
+	rc = mdb_cursor_open(st->wtxn, st->se->dbi, &cur);
+	if (rc != 0) {
+		store_write_abort(st);
+		free(del);
+		return store_write_error(st, "sweep cursor", rc);
+	}
+	k.mv_size = ADDR_LEN;
+	k.mv_data = (void *)from;
+	rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+	while (rc == 0 && seen < max) {
+		if (k.mv_size == ADDR_LEN && v.mv_size >= 1 &&
+		    ((const uint8_t *)v.mv_data)[0] == STORE_RECORD_VERSION &&
+		    store_record_decode(v.mv_data, v.mv_size, &rec) ==
+		    STORE_OK && fn(&rec, arg))
+			memcpy(del[n++], k.mv_data, ADDR_LEN);
+		seen++;
+		rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+	}
+	if (rc == 0 && k.mv_size == ADDR_LEN) {
+		memcpy(next, k.mv_data, ADDR_LEN);
+		*more = 1;
+	} else if (rc != 0 && rc != MDB_NOTFOUND) {
+		mdb_cursor_close(cur);
+		store_write_abort(st);
+		free(del);
+		return store_write_error(st, "sweep cursor", rc);
+	}
+	mdb_cursor_close(cur);
+	if (n == 0) {
+		store_write_abort(st);    /* nothing to sync */
+		free(del);
+		return 0;
+	}
+	for (i = 0; i < n; i++)
+		if ((ret = store_del(st, del[i])) < 0)
+			break;
+	free(del);
+	if ((ret = store_write_commit(st)) != STORE_OK) {
+		*more = 0;
+		return ret;
+	}
+	return (int)n;
+}
+
+int
 store_foreach(struct store *st,
 	int (*fn)(const uint8_t key[ADDR_LEN], const struct store_record *rec,
 	          void *arg),

@@ -191,6 +191,21 @@ int store_foreach(struct store *st,
 	          void *arg),
 	void *arg);
 
+/*
+ * Writer only, outside a batch. Visit at most max records in key order,
+ * from the first key >= from, inside one write transaction; delete each
+ * record for which fn returns non-zero (records that do not decode are
+ * left alone); commit if anything was deleted. On return *more is 1 and
+ * next holds the key to start the following step at, or *more is 0 at
+ * the end of the store. Returns the number of records deleted (>= 0), or
+ * STORE_FULL / STORE_ERR (then nothing of this step is deleted, and
+ * *more is 0). A step holds LMDB's write lock only for its own records,
+ * so other batches go in between steps (checker/writer.c).
+ */
+int store_sweep(struct store *st, const uint8_t from[ADDR_LEN], size_t max,
+	int (*fn)(const struct store_record *rec, void *arg), void *arg,
+	uint8_t next[ADDR_LEN], int *more);
+
 /* Statistics for metrics and fcrdnsctl: entries, and bytes of the map in
  * use (pages up to the last one used, free pages included). Both are 0,
  * with STORE_OK, while a reader waits for the environment. */

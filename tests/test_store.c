@@ -811,12 +811,73 @@ test_open_errors(void **state)
 	assert_int_equal(store_open(&st, path, STORE_WRITER, 0), STORE_ERR);
 }
 
+/* store_sweep: steps of max records in key order, deleting what fn
+ * picks, resuming at the key it returns, ending with *more = 0. */
+static int
+sweep_odd(const struct store_record *rec, void *arg)
+{
+	(*(int *)arg)++;
+	return rec->checked_at % 2 == 1;
+}
+
+static void
+test_sweep_steps(void **state)
+{
+	struct store *w;
+	struct store_record r, got;
+	uint8_t k[ADDR_LEN], from[ADDR_LEN], next[ADDR_LEN];
+	char ip[32];
+	int i, n, more, visited = 0, deleted = 0, steps = 0;
+
+	assert_int_equal(store_open(&w, dbdir, STORE_WRITER, 0), STORE_OK);
+	sample(&r);
+	assert_int_equal(store_write_begin(w), STORE_OK);
+	for (i = 0; i < 25; i++) {
+		snprintf(ip, sizeof(ip), "198.51.100.%d", i);
+		key_of(ip, k);
+		r.checked_at = i;
+		assert_int_equal(store_put(w, k, &r), STORE_OK);
+	}
+	assert_int_equal(store_write_commit(w), STORE_OK);
+	memset(from, 0, sizeof(from));
+	do {
+		n = store_sweep(w, from, 10, sweep_odd, &visited, next, &more);
+		assert_true(n >= 0);
+		deleted += n;
+		steps++;
+		memcpy(from, next, sizeof(from));
+	} while (more);
+	assert_int_equal(steps, 3);        /* 10 + 10 + 5 */
+	assert_int_equal(visited, 25);
+	assert_int_equal(deleted, 12);     /* 1, 3, ..., 23 */
+	for (i = 0; i < 25; i++) {
+		snprintf(ip, sizeof(ip), "198.51.100.%d", i);
+		key_of(ip, k);
+		assert_int_equal(store_get(w, k, &got),
+		    i % 2 ? STORE_NOTFOUND : STORE_OK);
+	}
+	/* nothing left to pick: no deletion, and a batch may follow */
+	memset(from, 0, sizeof(from));
+	assert_int_equal(store_sweep(w, from, 100, sweep_odd, &visited, next,
+	    &more), 0);
+	assert_int_equal(more, 0);
+	assert_int_equal(store_write_begin(w), STORE_OK);
+	store_write_abort(w);
+	/* not inside an open batch, not on a reader */
+	assert_int_equal(store_write_begin(w), STORE_OK);
+	assert_int_equal(store_sweep(w, from, 10, sweep_odd, &visited, next,
+	    &more), STORE_ERR);
+	store_write_abort(w);
+	store_close(w);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_roundtrip_replace_delete, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_foreach_order_and_stat, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sweep_steps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_commit_abort, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reader_sees_commits_after_release, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reader_before_env_exists, setup, teardown),

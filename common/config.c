@@ -31,6 +31,9 @@ config_defaults(struct config *c)
 	memset(c, 0, sizeof(*c));
 	snprintf(c->zone, sizeof(c->zone), "fcrdns.local");
 	snprintf(c->db, sizeof(c->db), "%s", FCRDNSD_DEFAULT_DB);
+	snprintf(c->zone_file_from, sizeof(c->zone_file_from), "--zone-file");
+	snprintf(c->exempt_from, sizeof(c->exempt_from), "--exempt");
+	snprintf(c->block_from, sizeof(c->block_from), "--block");
 	snprintf(c->zone_file, sizeof(c->zone_file), "%s",
 	    FCRDNSD_DEFAULT_ZONE_FILE);
 	snprintf(c->user, sizeof(c->user), "%s", FCRDNSD_DEFAULT_USER);
@@ -196,6 +199,11 @@ parse_u32(const char *s, uint32_t lo, uint32_t hi, uint32_t *out)
 	unsigned long v;
 	char *end;
 
+	if (s[0] == '-' && isdigit((unsigned char)s[1])) {
+		snprintf(errmsg, sizeof(errmsg), "'%s' is out of range %u..%u",
+		    s, lo, hi);
+		return 2;
+	}
 	if (!isdigit((unsigned char)*s))
 		return bad(s, "is not a number");
 	errno = 0;
@@ -226,12 +234,20 @@ parse_addr_port(const char *s, uint16_t defport, uint8_t addr[ADDR_LEN],
 	at = strrchr(buf, '@');
 	if (at) {
 		*at++ = '\0';
+		if (*at == '\0')
+			return bad(s, "has no port after '@'");
 		if (parse_u32(at, 1, 65535, &p) != 0)
 			return 2;
 	} else if (defport == 0)
 		return bad(s, "needs ADDR@PORT");
-	if (addr_parse(buf, addr) != 0)
+	if (addr_parse(buf, addr) != 0) {
+		/* 127.0.0.1:53 and [::1]:53 are other programs' forms */
+		if (strchr(buf, ']') || (strchr(buf, ':') &&
+		    strchr(buf, '.')))
+			return bad(s, "is not an IP address (the port goes "
+			    "after '@': ADDR@PORT)");
 		return bad(s, "is not an IP address");
+	}
 	*port = (uint16_t)p;
 	return 0;
 }
@@ -317,7 +333,7 @@ add_stub(struct config *c, const char *s)
 	if (c->n_stub >= CONFIG_MAX_STUB)
 		return bad(s, "is one too many");
 	if (!eq || eq == s || (size_t)(eq - s) >= sizeof(zone))
-		return bad(s, "needs ZONE=ADDR@PORT");
+		return bad(s, "needs ZONE=ADDR[@PORT]");
 	memcpy(zone, s, eq - s);
 	zone[eq - s] = '\0';
 	st = &c->stub[c->n_stub];
@@ -372,6 +388,8 @@ struct parse_state {
 	int no_def_skip;
 	int from_flags;
 	int control_set;         /* --control given */
+	const char *path;        /* the file being read (NULL: flags) */
+	const int *line;         /* its current line */
 	unsigned replaced;       /* list options a flag has reset already */
 };
 
@@ -395,6 +413,18 @@ replace_list(struct config *c, struct parse_state *st, int id)
 	case O_ALLOW: c->allow.n = 0; break;
 	case O_SKIP: st->skip.n = 0; break;
 	}
+}
+
+/* Remember where key was set: "--key" from a flag, "CONF:LINE: key"
+ * from the configuration file. */
+static void
+set_from(char *out, size_t len, const struct parse_state *st,
+	const char *key)
+{
+	if (st->path != NULL && st->line != NULL)
+		snprintf(out, len, "%.100s:%d: %s", st->path, *st->line, key);
+	else
+		snprintf(out, len, "--%s", key);
 }
 
 /*
@@ -423,6 +453,8 @@ config_set(struct config *c, struct parse_state *st, int id,
 	case O_WAIT: return parse_u32(val, 0, 60000, &c->wait_ms);
 	case O_ALLOW: return add_cidr(&c->allow, val);
 	case O_ZONEFILE:
+		set_from(c->zone_file_from, sizeof(c->zone_file_from), st,
+		    "zone-file");
 		return parse_path(val, c->zone_file, sizeof(c->zone_file), 0);
 	case O_MAXWAIT: return parse_u32(val, 1, 1000000, &c->max_waiting);
 	case O_WORKERS: return parse_u32(val, 1, 64, &c->workers);
@@ -469,12 +501,17 @@ config_set(struct config *c, struct parse_state *st, int id,
 		st->control_set = 1;
 		return 0;
 	case O_EXEMPT:
+		set_from(c->exempt_from, sizeof(c->exempt_from), st, "exempt");
 		return parse_path(val, c->exempt_file, sizeof(c->exempt_file), 1);
 	case O_BLOCK:
+		set_from(c->block_from, sizeof(c->block_from), st, "block");
 		return parse_path(val, c->block_file, sizeof(c->block_file), 1);
 	case O_METRICS:
-		if (parse_listen(val, &c->metrics) != 0)
+		/* no default port: 5300 would be the DNS port */
+		if (parse_addr_port(val, 0, c->metrics.addr,
+		    &c->metrics.port) != 0)
 			return 2;
+		c->metrics.v4 = addr_is_v4(c->metrics.addr);
 		/* metrics tell what the server knows: loopback only */
 		if (!addr_is_loopback(c->metrics.addr))
 			return bad(val, "is not a loopback address");
@@ -585,6 +622,21 @@ file_reader(char *str, int num, void *stream)
 			return NULL;
 		}
 	}
+	/* inih would take "[x]" in, and report it on the next key's line */
+	i = strspn(str, " \t");
+	if (str[i] == '[') {
+		fr->bad = "[section] headers are not used: put keys at the "
+		    "top level";
+		return NULL;
+	}
+	/* fcrdnsd.conf(5): "#" after white space starts a comment, as ";"
+	 * does for inih (a "#" inside a word, as in a path, does not) */
+	for (i = 1; i < len; i++)
+		if (str[i] == '#' && (str[i - 1] == ' ' || str[i - 1] == '\t')) {
+			str[i] = '\n';
+			str[i + 1] = '\0';
+			break;
+		}
 	return str;
 }
 
@@ -610,7 +662,11 @@ read_file(struct config *c, struct parse_state *st, const char *path)
 		fclose(fr.f);
 		return 2;
 	}
+	st->path = c->config_file;
+	st->line = &fr.line;
 	line = ini_parse_stream(file_reader, &fr, file_handler, &fx);
+	st->path = NULL;
+	st->line = NULL;
 	fclose(fr.f);
 	if (fr.bad && !fx.failed) {
 		if (strcmp(fr.bad, "line too long") == 0)
@@ -707,7 +763,7 @@ find_config(int argc, char **argv)
 		if (!strcmp(argv[i], "--"))
 			break;
 		if ((!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config")) &&
-		    i + 1 < argc)
+		    i + 1 < argc && strncmp(argv[i + 1], "--", 2) != 0)
 			found = argv[++i];
 		else if (!strncmp(argv[i], "--config=", 9))
 			found = argv[i] + 9;
@@ -734,6 +790,14 @@ config_parse(struct config *c, int argc, char **argv)
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":vc:", long_opts, NULL)) != -1) {
 		const char *flag = argv[optind - 1];
+		/* "--wait-ms --db x": the value is missing, and getopt took
+		 * the next flag for it */
+		if (optarg != NULL && optarg[0] == '-' && optarg[1] == '-' &&
+		    optarg == argv[optind - 1]) {
+			fprintf(stderr, "%s: %s: needs a value (%s is a flag)\n",
+			    prog(), argv[optind - 2], optarg);
+			return 2;
+		}
 		switch (ch) {
 		case 'v': c->verbose++; continue;
 		case 'c': case O_CONFIG: continue; /* read above */
@@ -743,10 +807,24 @@ config_parse(struct config *c, int argc, char **argv)
 			fprintf(stderr, "%s: %s: needs a value\n", prog(), flag);
 			return 2;
 		case '?':
+			/* getopt_long sets optopt to the flag of a switch
+			 * given a value (--syslog=yes) */
+			if (optopt != 0 && optopt != '?') {
+				const struct option *o;
+				for (o = long_opts; o->name &&
+				    o->val != optopt; o++)
+					;
+				if (o->name) {
+					fprintf(stderr, "%s: --%s: takes no "
+					    "value\n", prog(), o->name);
+					return 2;
+				}
+			}
 			fprintf(stderr, "%s: %s: unknown flag (see --help)\n",
 			    prog(), flag);
 			return 2;
 		}
+
 		if (config_set(c, &flags, ch, optarg) != 0) {
 			const struct option *o;
 			for (o = long_opts; o->name && o->val != ch; o++)

@@ -38,6 +38,11 @@ struct config {
 	uint32_t wait_ms;       /* --wait-ms */
 	struct cidr_list allow; /* --allow-query (loopback is always allowed) */
 	char zone_file[4096];   /* --zone-file */
+	/* where a file-valued setting was made, for the errors about that
+	 * file: "--zone-file", or "CONF:LINE: zone-file" from -c CONF */
+	char zone_file_from[160];
+	char exempt_from[160];
+	char block_from[160];
 	int verbose;            /* -v count */
 
 	/* server */

@@ -8,7 +8,7 @@
  *   fcrdnsctl [--db DIR] [--now T] dump
  *                               every stored record, one line each,
  *                               address first
- *   fcrdnsctl check IP [--forward ADDR[@PORT]].. [--stub ZONE=ADDR@PORT]..
+ *   fcrdnsctl check IP [--forward ADDR[@PORT]].. [--stub ZONE=ADDR[@PORT]]..
  *             [--max-names N] [--check-timeout-ms N] [-v]
  *                               run one check now through the resolvers
  *                               and print its trace; nothing is stored
@@ -76,7 +76,7 @@ ctl_usage(FILE *f)
 	fprintf(f,
 "usage: fcrdnsctl [--db DIR] show IP\n"
 "       fcrdnsctl [--db DIR] dump\n"
-"       fcrdnsctl check IP [--forward ADDR[@PORT]]... [--stub ZONE=ADDR@PORT]... [-v]\n"
+"       fcrdnsctl check IP [--forward ADDR[@PORT]]... [--stub ZONE=ADDR[@PORT]]... [-v]\n"
 "       fcrdnsctl [--control PATH] recheck IP | forget IP | stats | reload\n"
 "flags: --db DIR (default %s), --skip CIDR, --no-default-skip,\n"
 "       --grace S, --now EPOCH (evaluate show/dump at that time),\n"

@@ -550,10 +550,12 @@ control_start(struct server *s)
 		    sizeof(msg)) != 0) {
 			size_t el = strlen(cfg->exempt_file);
 
-			/* msg starts with the file's name: add the flag's */
-			fprintf(stderr, "fcrdnsd: %s %s\n", el > 0 &&
+			/* msg starts with the file's name: add where the
+			 * setting was made */
+			fprintf(stderr, "fcrdnsd: %s: %s\n", el > 0 &&
 			    strncmp(msg, cfg->exempt_file, el) == 0 &&
-			    msg[el] == ':' ? "--exempt" : "--block", msg);
+			    msg[el] == ':' ? cfg->exempt_from : cfg->block_from,
+			    msg);
 			return 2;
 		}
 		log_info("overrides: %s", msg);

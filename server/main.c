@@ -70,8 +70,8 @@ server_run(struct config *cfg, char **argv)
 	int i;
 
 	if (zone_load(&zone, cfg->zone_file, cfg->zone, err, sizeof(err)) != 0) {
-		fprintf(stderr, "fcrdnsd: --zone-file %s: %s\n", cfg->zone_file,
-		    err);
+		/* err names the zone file (and its line) */
+		fprintf(stderr, "fcrdnsd: %s: %s\n", cfg->zone_file_from, err);
 		return 2;
 	}
 	/* the store directory holds the control socket too: make it now,
@@ -129,6 +129,13 @@ server_run(struct config *cfg, char **argv)
 		    addr_format(cfg->listen[i].addr, a, sizeof(a)),
 		    cfg->listen[i].port, cfg->zone, s->n_workers,
 		    s->n_workers == 1 ? "" : "s");
+		/* dns-server.md "Access": others get REFUSED, and an MTA
+		 * behind a refused resolver silently fails open */
+		if (!addr_is_loopback(cfg->listen[i].addr) &&
+		    cfg->allow.n == 0)
+			log_warn("listening on %s@%u, but only loopback "
+			    "clients may query: give --allow-query for the "
+			    "resolvers that ask", a, cfg->listen[i].port);
 	}
 	event_base_dispatch(s->base);
 

@@ -299,7 +299,7 @@ check_true "store commands still work without a daemon (dump)" "a dump" "none" \
 printf '192.0.2.1\nbogus-line\n' >"$TMP/bad-exempt.txt"
 out=$("$FCRDNSD" --listen "127.0.0.1@$(free_port)" --db "$TMP/db3" --zone-file "$ZONE_FILE" --forward "$NSD" --control "" --exempt "$TMP/bad-exempt.txt" 2>&1); rc=$?
 check_eq "start with a bad exempt file: exit 2 and FILE:LINE" \
-	"2 fcrdnsd: --exempt $TMP/bad-exempt.txt:2: 'bogus-line' is not an address or CIDR network" "$rc $(tail -n1 <<<"$out")"
+	"2 fcrdnsd: --exempt: $TMP/bad-exempt.txt:2: 'bogus-line' is not an address or CIDR network" "$rc $(tail -n1 <<<"$out")"
 
 # a stale socket (left by a SIGKILLed daemon) is replaced
 python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])' "$SOCK"

@@ -1,4 +1,5 @@
 /* tests/test_config.c -- common/config.c: every flag, and the errors. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -284,6 +285,114 @@ test_file_errors(void **st)
 	}
 }
 
+/* parse() with stderr captured into err (the one-line messages). */
+static int
+parse_err(int argc, const char **argv, char *err, size_t errlen)
+{
+	char path[] = "/tmp/fcrdns-conf-err.XXXXXX";
+	int fd = mkstemp(path), saved, r;
+	ssize_t n;
+
+	assert_true(fd >= 0);
+	fflush(stderr);
+	saved = dup(2);
+	dup2(fd, 2);
+	r = parse(argc, argv);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	n = pread(fd, err, errlen - 1, 0);
+	err[n > 0 ? n : 0] = '\0';
+	close(fd);
+	unlink(path);
+	return r;
+}
+
+/* The messages name the file, the line and the key (or the flag). */
+static void
+test_error_messages(void **st)
+{
+	static const struct { const char *text, *want; } files[] = {
+		{ "zone = a.example\nbogus-key = 1\n", ":2: bogus-key: unknown key\n" },
+		{ "\n\nwait-ms = soon\n", ":3: wait-ms: 'soon' is not a number\n" },
+		{ "[server]\nzone = a.example\n",
+		  ":1: [section] headers are not used: put keys at the top level\n" },
+		{ "wait-ms = 5\n  [tail]\n",
+		  ":2: [section] headers are not used: put keys at the top level\n" },
+		{ "zone-file = /nonexistent\n", "" },   /* checked at start-up */
+		{ "metrics = 127.0.0.1\n", ":1: metrics: '127.0.0.1' needs ADDR@PORT\n" },
+	};
+	static const struct { const char *a, *b, *want; } flags[] = {
+		{ "--syslog=yes", NULL, "fcrdnsd: --syslog: takes no value\n" },
+		{ "--wait-ms", "--db", "fcrdnsd: --wait-ms: needs a value (--db is a flag)\n" },
+		{ "--metrics", "127.0.0.1", "fcrdnsd: --metrics: '127.0.0.1' needs ADDR@PORT\n" },
+		{ "--listen", "127.0.0.1:53",
+		  "fcrdnsd: --listen: '127.0.0.1:53' is not an IP address (the port goes after '@': ADDR@PORT)\n" },
+		{ "--listen", "127.0.0.1@", "fcrdnsd: --listen: '127.0.0.1@' has no port after '@'\n" },
+		{ "--wait-ms", "-5", "fcrdnsd: --wait-ms: '-5' is out of range 0..60000\n" },
+		{ "--bogus", NULL, "fcrdnsd: --bogus: unknown flag (see --help)\n" },
+	};
+	char err[1024], want[1024];
+	size_t i;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		const char *path = tmpfile_with(files[i].text);
+		const char *argv[] = { "fcrdnsd", "-c", path };
+		int r = parse_err(3, argv, err, sizeof(err));
+
+		/* the program's name comes first: test_config here */
+		snprintf(want, sizeof(want), "%s: %s%s",
+		    program_invocation_short_name, path, files[i].want);
+		if (files[i].want[0] == '\0') {
+			assert_int_equal(r, 0);
+			snprintf(want, sizeof(want), "%s:1: zone-file", path);
+			assert_string_equal(cfg.zone_file_from, want);
+			assert_string_equal(cfg.exempt_from, "--exempt");
+		} else {
+			assert_int_equal(r, 2);
+			assert_string_equal(err, want);
+		}
+		unlink(path);
+	}
+	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		const char *argv[] = { "fcrdnsd", flags[i].a, flags[i].b };
+
+		assert_int_equal(parse_err(flags[i].b ? 3 : 2, argv, err,
+		    sizeof(err)), 2);
+		snprintf(want, sizeof(want), "%s%s",
+		    program_invocation_short_name,
+		    flags[i].want + strlen("fcrdnsd"));
+		assert_string_equal(err, want);
+	}
+	{
+		const char *argv[] = { "fcrdnsd", "--zone-file", "/z" };
+		assert_int_equal(parse(3, argv), 0);
+		assert_string_equal(cfg.zone_file_from, "--zone-file");
+	}
+}
+
+/* fcrdnsd.conf(5): "#" or ";" after white space starts a comment; a "#"
+ * inside a word (a path) is kept. */
+static void
+test_file_comments(void **st)
+{
+	const char *path = tmpfile_with(
+	    "# whole line\n"
+	    "; whole line\n"
+	    "wait-ms = 250 # the demo's value\n"
+	    "ttl-cap = 120\t# tab before it\n"
+	    "short-ttl = 7 ; inih's own\n"
+	    "zone-file = /etc/fcrdnsd/a#b.zone\n");
+	const char *argv[] = { "fcrdnsd", "-c", path };
+
+	assert_int_equal(parse(3, argv), 0);
+	unlink(path);
+	assert_int_equal(cfg.wait_ms, 250);
+	assert_int_equal(cfg.ttl_cap, 120);
+	assert_int_equal(cfg.short_ttl, 7);
+	assert_string_equal(cfg.zone_file, "/etc/fcrdnsd/a#b.zone");
+}
+
 int
 main(void)
 {
@@ -294,6 +403,8 @@ main(void)
 		cmocka_unit_test(test_file_every_key),
 		cmocka_unit_test(test_flags_override_file),
 		cmocka_unit_test(test_file_errors),
+		cmocka_unit_test(test_error_messages),
+		cmocka_unit_test(test_file_comments),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,14 +1,16 @@
 #!/bin/bash
 # make demo: NSD on a loopback port serving the fixture zones, and fcrdnsd
 # asking only that NSD (--forward and --stub), so nothing leaves the
-# machine. Prints dig commands to try; Ctrl-C stops both.
+# machine. Prints dig commands to try; Ctrl-C (or SIGTERM to this
+# script) stops both. The logs and the store stay in the printed
+# directory, which the next run does not reuse.
 set -u
 cd "$(dirname "$0")/.."
 . tests/lib/procs.sh
 LOGS=()
 BIN=${1:-build}
 TMP=$(mktemp -d /tmp/fcrdnsd-demo.XXXXXX)
-trap 'stop_all; rm -rf "$TMP"; exit 0' EXIT INT TERM
+trap 'trap - EXIT INT TERM; stop_all; echo "demo: stopped; logs and store kept in $TMP"; exit 0' EXIT INT TERM
 
 NSD_PORT=$(free_port)
 PORT=$(free_port)
@@ -26,18 +28,23 @@ if ! alive "${PROCS[1]#* }"; then
 fi
 D="dig @127.0.0.1 -p $PORT +norec"
 cat <<MSG
-fcrdnsd is serving fcrdns.local on 127.0.0.1@$PORT, checking against the
-demo zones that NSD serves on 127.0.0.1@$NSD_PORT (logs in $TMP).
+fcrdnsd (pid ${PROCS[1]#* }) is serving fcrdns.local on 127.0.0.1@$PORT,
+checking against the demo zones that NSD (pid ${PROCS[0]#* }) serves on
+127.0.0.1@$NSD_PORT. Logs and store: $TMP (the store is --db $TMP/db).
 Try:
   $D 1.2.0.192.fcrdns.local A      # 192.0.2.1 passes: NXDOMAIN
   $D 2.2.0.192.fcrdns.local A      # no PTR: 127.0.0.2
   $D 2.2.0.192.fcrdns.local TXT    # ... and why
   $D 4.2.0.192.fcrdns.local ANY    # PTR name without A: 127.0.0.3 + TXT
-  $D 6.2.0.192.fcrdns.local TXT    # PTR name resolves elsewhere: 127.0.0.4
+  $D 6.2.0.192.fcrdns.local A      # PTR name resolves elsewhere: 127.0.0.4
+  $D 6.2.0.192.fcrdns.local TXT    # ... to which address
+  # 2001:db8::26, whose PTR name has its AAAA: passes, NXDOMAIN
   $D 6.2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.fcrdns.local A
   $D 2.0.0.127.fcrdns.local TXT    # RFC 5782 test entry
+  $BIN/fcrdnsctl --db $TMP/db show 192.0.2.6
   $BIN/fcrdnsctl --db $TMP/db dump
+  $BIN/fcrdnsctl --db $TMP/db recheck 192.0.2.2
   $BIN/fcrdnsctl check 192.0.2.6 --forward $U
-Ctrl-C stops the demo.
+Ctrl-C stops the demo (or: kill $$).
 MSG
 wait "${PROCS[1]#* }"

@@ -15,6 +15,8 @@ TESTS    := $(patsubst tests/%.c,%,$(sort $(wildcard tests/test_*.c)))
 
 B        := build
 BA       := build/asan
+BT       := build/tsan
+TSAN     := -fsanitize=thread -fno-omit-frame-pointer
 
 all: $(B)/fcrdnsd $(B)/fcrdnsctl
 
@@ -24,10 +26,15 @@ $(B)/%.o: %.c
 $(BA)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -O1 $(SAN) -MMD -MP -c -o $@ $<
+$(BT)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -O1 $(TSAN) -MMD -MP -c -o $@ $<
 
 $(B)/libfcrdns.a: $(LIB_SRC:%.c=$(B)/%.o)
 	rm -f $@; ar rcs $@ $^
 $(BA)/libfcrdns.a: $(LIB_SRC:%.c=$(BA)/%.o)
+	rm -f $@; ar rcs $@ $^
+$(BT)/libfcrdns.a: $(LIB_SRC:%.c=$(BT)/%.o)
 	rm -f $@; ar rcs $@ $^
 
 $(B)/fcrdnsd: $(B)/server/main.o $(B)/libfcrdns.a
@@ -36,6 +43,9 @@ $(B)/fcrdnsctl: $(B)/ctl/fcrdnsctl.o $(B)/libfcrdns.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 $(BA)/fcrdnsd: $(BA)/server/main.o $(BA)/libfcrdns.a
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
+# ThreadSanitizer build of the daemon (tests/threads.sh)
+$(BT)/fcrdnsd: $(BT)/server/main.o $(BT)/libfcrdns.a
+	$(CC) $(CFLAGS) $(TSAN) -o $@ $^ $(LDLIBS)
 $(BA)/fcrdnsctl: $(BA)/ctl/fcrdnsctl.o $(BA)/libfcrdns.a
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
 $(BA)/test_%: $(BA)/tests/test_%.o $(BA)/libfcrdns.a
@@ -55,8 +65,9 @@ unit: $(TESTS:%=$(BA)/%)
 	@set -e; for t in $(TESTS); do echo "== $$t"; $(BA)/$$t; done
 
 test: deps
-	$(MAKE) all $(BA)/fcrdnsd $(BA)/fcrdnsctl $(BA)/rawq $(TESTS:%=$(BA)/%)
-	bash tests/run.sh $(BA)
+	$(MAKE) all $(BA)/fcrdnsd $(BA)/fcrdnsctl $(BA)/rawq $(TESTS:%=$(BA)/%) \
+	    $(BT)/fcrdnsd $(B)/bench/fill_store
+	TSAN_B=$(BT) bash tests/run.sh $(BA)
 
 run: deps all
 	$(B)/fcrdnsd $(ARGS)

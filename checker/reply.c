@@ -132,14 +132,21 @@ reply_walk(const ldns_pkt *pkt, ldns_rdf *qname, uint16_t qtype,
 	seen[n_seen++] = cur;
 	for (;;) {
 		const ldns_rr *cname = NULL;
-		int found = 0;
+		int found = 0, other_class = 0;
 
 		for (i = 0; i < n; i++) {
 			ldns_rr *rr = ldns_rr_list_rr(ans, i);
 
-			if (ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN ||
-			    ldns_dname_compare(ldns_rr_owner(rr), cur) != 0)
+			if (ldns_dname_compare(ldns_rr_owner(rr), cur) != 0)
 				continue;
+			if (ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN) {
+				/* the name's data, but not class IN */
+				if (ldns_rr_get_type(rr) ==
+				    (ldns_rr_type)qtype ||
+				    ldns_rr_get_type(rr) == LDNS_RR_TYPE_CNAME)
+					other_class = 1;
+				continue;
+			}
 			if (ldns_rr_get_type(rr) == (ldns_rr_type)qtype) {
 				if (reply_add_item(out, rr, qtype) < 0)
 					return -2;
@@ -155,6 +162,13 @@ reply_walk(const ldns_pkt *pkt, ldns_rdf *qname, uint16_t qtype,
 		}
 		if (found)
 			return 1;
+		if (cname == NULL && other_class) {
+			/* An answer in another class is a broken answer,
+			 * not proof that the IN data is missing: never a
+			 * NO_PTR or NO_FORWARD from it. */
+			reply_tempfail(out, "records of another class");
+			return -1;
+		}
 		if (cname == NULL)
 			return 0;
 		if (n_seen > REPLY_MAX_CNAME) {
@@ -207,6 +221,12 @@ reply_decode(int cb_rcode, const uint8_t *pkt, size_t len, const char *qname,
 		/* libunbound retries truncated answers over TCP itself; a
 		 * truncated packet here is incomplete data. */
 		reply_tempfail(out, "truncated reply");
+		goto done;
+	}
+	if (ldns_pkt_qdcount(p) != 1 || ldns_rr_list_rr_count(
+	    ldns_pkt_question(p)) != 1 || ldns_rr_get_class(
+	    ldns_rr_list_rr(ldns_pkt_question(p), 0)) != LDNS_RR_CLASS_IN) {
+		reply_tempfail(out, "reply to another question");
 		goto done;
 	}
 	rcode = ldns_pkt_get_rcode(p);

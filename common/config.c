@@ -740,6 +740,14 @@ finish(struct config *c, struct parse_state *file, struct parse_state *flags)
 		c->listen[0].v4 = 1;
 		c->listen[0].port = 5300;
 	}
+	/* one UDP thread per worker and address, each with a read
+	 * transaction: stay well inside the store's reader table */
+	if (c->workers * (uint32_t)c->n_listen > CONFIG_MAX_THREADS) {
+		fprintf(stderr, "%s: --workers: %u workers on %d --listen "
+		    "addresses is over %d answering threads\n", prog(),
+		    c->workers, c->n_listen, CONFIG_MAX_THREADS);
+		return 2;
+	}
 	return 0;
 }
 

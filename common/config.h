@@ -12,6 +12,7 @@
 #include "addr.h"
 
 #define CONFIG_MAX_LISTEN  16
+#define CONFIG_MAX_THREADS 512  /* --workers x --listen addresses */
 #define CONFIG_MAX_FORWARD 16
 #define CONFIG_MAX_STUB    32
 

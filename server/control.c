@@ -45,7 +45,7 @@ struct ctl_conn {
 static struct {
 	struct server *s;
 	int fd;
-	struct event *ev_listen, *ev_hup;
+	struct event *ev_listen, *ev_hup, *ev_resume;
 	struct ctl_conn *conns;
 	int n_conns;
 	struct store *store;      /* the main thread's read handle */
@@ -451,8 +451,27 @@ ctl_accept_cb(evutil_socket_t lfd, short what, void *arg)
 		ctl.n_conns++;
 	}
 	if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
-	    errno != ECONNABORTED)
-		log_warn("control: accept: %s", strerror(errno));
+	    errno != ECONNABORTED) {
+		/* out of descriptors: the socket stays readable; stop
+		 * accepting for a second instead of spinning */
+		struct timeval sec = { 1, 0 };
+
+		log_warn("control: accept: %s; not accepting for 1 s",
+		    strerror(errno));
+		event_del(ctl.ev_listen);
+		if (ctl.ev_resume != NULL)
+			evtimer_add(ctl.ev_resume, &sec);
+	}
+}
+
+static void
+ctl_resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	if (ctl.ev_listen != NULL)
+		event_add(ctl.ev_listen, NULL);
 }
 
 /*
@@ -573,6 +592,7 @@ control_start(struct server *s)
 		return 1;
 	ctl.ev_listen = event_new(s->base, ctl.fd, EV_READ | EV_PERSIST,
 	    ctl_accept_cb, NULL);
+	ctl.ev_resume = evtimer_new(s->base, ctl_resume_cb, NULL);
 	if (ctl.ev_listen == NULL || event_add(ctl.ev_listen, NULL) != 0) {
 		fprintf(stderr, "fcrdnsd: --control %s: cannot watch the "
 		    "socket\n", cfg->control);
@@ -592,6 +612,9 @@ control_stop(struct server *s)
 	if (ctl.ev_listen)
 		event_free(ctl.ev_listen);
 	ctl.ev_listen = NULL;
+	if (ctl.ev_resume)
+		event_free(ctl.ev_resume);
+	ctl.ev_resume = NULL;
 	if (ctl.ev_hup)
 		event_free(ctl.ev_hup);
 	ctl.ev_hup = NULL;

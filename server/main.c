@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 #include <event2/event.h>
 #include "../checker/checker.h"
@@ -159,6 +161,52 @@ server_run(struct config *cfg, char **argv)
 	return 0;
 }
 
+/*
+ * libevent's own warnings ("Error from accept() call", say) go to our
+ * log, so --syslog catches them too, and at most a few a second: a
+ * failure that repeats on every loop turn must not fill the disk.
+ */
+static void
+libevent_log_cb(int severity, const char *msg)
+{
+	static time_t sec;
+	static unsigned n, dropped;
+	time_t now = time(NULL);
+
+	if (severity < EVENT_LOG_WARN)
+		return;
+	if (now != sec) {
+		if (dropped > 0)
+			log_warn("libevent: %u more messages", dropped);
+		sec = now;
+		n = dropped = 0;
+	}
+	if (++n > 5) {
+		dropped++;
+		return;
+	}
+	if (severity == EVENT_LOG_ERR)
+		log_err("libevent: %s", msg);
+	else
+		log_warn("libevent: %s", msg);
+}
+
+/* Descriptors: TCP connections, the checker's lookups and metrics
+ * clients all take one; use what the hard limit allows (systemd's
+ * LimitNOFILE, or the shell's), as NSD and unbound do. */
+static void
+raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (rl.rlim_cur > 1048576)
+			rl.rlim_cur = 1048576;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -171,6 +219,8 @@ main(int argc, char **argv)
 		return 0;
 	if (r != 0)
 		return 2;
+	event_set_log_callback(libevent_log_cb);
+	raise_nofile();
 	if (cfg.checker_fd >= 0) {
 		log_init("fcrdnsd-checker", cfg.verbose);
 		if (cfg.syslog)

@@ -13,6 +13,7 @@
 #include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/http.h>
+#include <event2/listener.h>
 
 #include "../common/log.h"
 #include "../common/verdict.h"
@@ -39,6 +40,8 @@ static struct {
 } cv;
 
 static struct evhttp *metrics_http;
+static struct evconnlistener *metrics_listener;
+static struct event *metrics_resume;
 static struct store *metrics_store;
 static struct event *metrics_poll;
 
@@ -292,6 +295,30 @@ metrics_poll_cb(evutil_socket_t fd, short what, void *arg)
 	(void)link_send(arg, IPC_STATS, NULL);
 }
 
+static void
+metrics_resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	if (metrics_listener != NULL)
+		evconnlistener_enable(metrics_listener);
+}
+
+/* accept(2) failed (out of descriptors, most likely): the listening
+ * socket stays readable, so stop accepting for a second rather than
+ * spin the main loop; libevent has logged the error. */
+static void
+metrics_accept_error_cb(struct evconnlistener *lev, void *arg)
+{
+	struct timeval sec = { 1, 0 };
+
+	(void)arg;
+	evconnlistener_disable(lev);
+	if (metrics_resume != NULL)
+		evtimer_add(metrics_resume, &sec);
+}
+
 int
 metrics_start(struct server *s)
 {
@@ -312,13 +339,22 @@ metrics_start(struct server *s)
 		fprintf(stderr, "fcrdnsd: --metrics: out of memory\n");
 		return -1;
 	}
-	if (evhttp_bind_socket_with_handle(metrics_http, a,
-	    cfg->metrics.port) == NULL) {
-		fprintf(stderr, "fcrdnsd: --metrics %s@%u: cannot listen "
-		    "(address in use?)\n", a, cfg->metrics.port);
-		evhttp_free(metrics_http);
-		metrics_http = NULL;
-		return -1;
+	{
+		struct evhttp_bound_socket *bs = evhttp_bind_socket_with_handle(
+		    metrics_http, a, cfg->metrics.port);
+
+		if (bs == NULL) {
+			fprintf(stderr, "fcrdnsd: --metrics %s@%u: cannot "
+			    "listen (address in use?)\n", a, cfg->metrics.port);
+			evhttp_free(metrics_http);
+			metrics_http = NULL;
+			return -1;
+		}
+		metrics_listener = evhttp_bound_socket_get_listener(bs);
+		metrics_resume = evtimer_new(s->base, metrics_resume_cb, NULL);
+		if (metrics_listener != NULL)
+			evconnlistener_set_error_cb(metrics_listener,
+			    metrics_accept_error_cb);
 	}
 	/* small, slow clients must not hold the main loop's memory */
 	evhttp_set_max_headers_size(metrics_http, 8192);
@@ -342,6 +378,10 @@ metrics_stop(void)
 	if (metrics_http != NULL)
 		evhttp_free(metrics_http);
 	metrics_http = NULL;
+	metrics_listener = NULL;
+	if (metrics_resume != NULL)
+		event_free(metrics_resume);
+	metrics_resume = NULL;
 	store_close(metrics_store);
 	metrics_store = NULL;
 }

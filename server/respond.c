@@ -45,26 +45,26 @@ respond_send(struct responder *r, uint8_t *buf, size_t cap,
 	size_t n = answer_build(buf, cap, q, r->zone, r->cfg, a, tcp);
 
 	if (n == 0) {
-		r->stats.dropped++;
+		STAT_INC(r->stats.dropped);
 		return RESPOND_DROP;
 	}
 	switch (a->rcode) {
 	case RCODE_NOERROR:
-		r->stats.noerror++;
+		STAT_INC(r->stats.noerror);
 		if (a->type == ANSWER_LISTED && a->code < 5)
-			r->stats.listed[a->code]++;
+			STAT_INC(r->stats.listed[a->code]);
 		break;
 	case RCODE_NXDOMAIN:
-		r->stats.nxdomain++;
+		STAT_INC(r->stats.nxdomain);
 		break;
 	case RCODE_FORMERR:
-		r->stats.formerr++;
+		STAT_INC(r->stats.formerr);
 		break;
 	case RCODE_NOTIMP:
-		r->stats.notimp++;
+		STAT_INC(r->stats.notimp);
 		break;
 	case RCODE_REFUSED:
-		r->stats.refused++;
+		STAT_INC(r->stats.refused);
 		break;
 	}
 	*outlen = n;
@@ -114,7 +114,37 @@ respond_refresh(struct responder *r, const uint8_t addr[ADDR_LEN],
 		return;   /* not queued: try again on a later query */
 	memcpy(r->refreshed[i].addr, addr, ADDR_LEN);
 	r->refreshed[i].stamp = stamp;
-	r->stats.refreshes++;
+	STAT_INC(r->stats.refreshes);
+}
+
+/*
+ * Tell the checker that an address in back-off is still asked for (it
+ * retries only while --interest holds), at most every quarter of
+ * --interest (and every minute at most) per address: a flood of queries
+ * for one failing address must not fill the socket that carries the
+ * checks of new addresses. Direct-mapped like respond_refresh().
+ */
+static void
+respond_seen(struct responder *r, const uint8_t addr[ADDR_LEN])
+{
+	int64_t every = r->cfg->interest / 4;
+	uint32_t h = 2166136261u;
+	size_t i;
+
+	if (every < 1)
+		every = 1;
+	if (every > 60)
+		every = 60;
+	for (i = 0; i < ADDR_LEN; i++)
+		h = (h ^ addr[i]) * 16777619u;
+	i = h % (sizeof(r->seen_sent) / sizeof(r->seen_sent[0]));
+	if (memcmp(r->seen_sent[i].addr, addr, ADDR_LEN) == 0 &&
+	    r->now >= r->seen_sent[i].at && r->now - r->seen_sent[i].at < every)
+		return;
+	if (!r->hooks.seen || r->hooks.seen(r->hooks.arg, addr) != 0)
+		return;   /* not sent: try again on a later query */
+	memcpy(r->seen_sent[i].addr, addr, ADDR_LEN);
+	r->seen_sent[i].at = r->now;
 }
 
 /*
@@ -131,13 +161,13 @@ respond_override(struct responder *r, uint8_t *buf, size_t cap,
 	int n;
 
 	if (ov->kind == OVR_EXEMPT) {
-		r->stats.exempt++;
+		STAT_INC(r->stats.exempt);
 		/* the overlap is also an IPv6 prefix, which exists: NODATA */
 		return respond_negative(r, buf, cap, q,
 		    q->kind == QK_OVERLAP ? RCODE_NOERROR : RCODE_NXDOMAIN,
 		    zone_neg_ttl(r->zone), tcp, outlen);
 	}
-	r->stats.blocked++;
+	STAT_INC(r->stats.blocked);
 	if (ov->txt_len == 0) {
 		n = snprintf(ov->txt, sizeof(ov->txt),
 		    "FCrDNS: %s is on the local block list",
@@ -193,17 +223,17 @@ respond_addr(struct responder *r, uint8_t *buf, size_t cap,
 	have = r->store && store_get(r->store, q->addr, &rec) == STORE_OK;
 	policy_decide(&d, q->addr, have ? &rec : NULL, r->now, cfg, neg);
 	if (d.action != POLICY_WAIT)
-		r->stats.by_verdict[d.verdict & 7]++;
+		STAT_INC(r->stats.by_verdict[d.verdict & 7]);
 	if (d.refresh)
 		respond_refresh(r, q->addr, rec.expires_at);
-	if (d.seen && r->hooks.seen)
-		r->hooks.seen(r->hooks.arg, q->addr);
+	if (d.seen)
+		respond_seen(r, q->addr);
 	if (d.reason == POLICY_R_STALE)
-		r->stats.stale++;
+		STAT_INC(r->stats.stale);
 	if (d.action == POLICY_WAIT)
-		r->stats.misses++;
+		STAT_INC(r->stats.misses);
 	else if (d.reason != POLICY_R_SKIP)
-		r->stats.hits++;
+		STAT_INC(r->stats.hits);
 
 	switch (d.action) {
 	case POLICY_LISTED:
@@ -336,10 +366,10 @@ respond_one(struct responder *r, uint8_t *buf, size_t len, size_t cap,
 	struct query q;
 	int st;
 
-	r->stats.queries++;
+	STAT_INC(r->stats.queries);
 	st = query_parse(&q, buf, len);
 	if (st == QUERY_DROP) {
-		r->stats.dropped++;
+		STAT_INC(r->stats.dropped);
 		return RESPOND_DROP;
 	}
 	/* an open FCrDNS service would send DNS queries for anyone: refuse
@@ -379,7 +409,7 @@ respond_final_one(struct responder *r, uint8_t *buf, size_t len, size_t cap,
 	                    landed just before the deadline is still served */
 	st = query_parse(&q, buf, len);
 	if (st == QUERY_DROP) {
-		r->stats.dropped++;
+		STAT_INC(r->stats.dropped);
 		return RESPOND_DROP;
 	}
 	if (st != QUERY_OK)

@@ -35,6 +35,13 @@ struct respond_hooks {
 	int (*seen)(void *arg, const uint8_t addr[ADDR_LEN]);    /* IPC_SEEN */
 };
 
+/* One thread counts, others read (server_stats_sum(), with atomic
+ * loads): a relaxed atomic load and store, which is a plain add on the
+ * machines we run on, and no data race for the compiler or TSan. */
+#define STAT_INC(c) \
+	__atomic_store_n(&(c), __atomic_load_n(&(c), __ATOMIC_RELAXED) + 1, \
+	    __ATOMIC_RELAXED)
+
 /* Counters the responder keeps (read by stats/metrics). */
 struct respond_stats {
 	uint64_t queries, dropped, formerr, refused, notimp, nxdomain, noerror;
@@ -54,6 +61,8 @@ struct responder {
 	int64_t now;            /* seconds; set by the caller before each batch */
 	/* private: at-most-once refresh memory (fixed size, no allocation) */
 	struct { uint8_t addr[ADDR_LEN]; int64_t stamp; } refreshed[1024];
+	/* private: when IPC_SEEN last went out for an address */
+	struct { uint8_t addr[ADDR_LEN]; int64_t at; } seen_sent[1024];
 };
 
 /* Set up r; zone and store must outlive it. */

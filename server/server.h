@@ -94,6 +94,8 @@ struct server {
 	uint64_t tcp_refused;     /* new connections closed: every slot busy */
 	uint64_t tcp_evicted;     /* idle connections closed for a new one */
 	struct event *tcp_sweep;  /* closes idle connections */
+	struct event *tcp_pause;  /* listening again after EMFILE */
+	int64_t tcp_err_logged;   /* second of the last accept error logged */
 
 	/* checker link */
 	char **argv;              /* our own argv, to exec the checker */

@@ -37,6 +37,8 @@
 #define TCP_OUT_HIGH (256 * 1024)
 /* A full table gives a new client the slot of a connection idle this long. */
 #define TCP_EVICT_MS 1000
+/* Out of descriptors: no accept(2) for this long. */
+#define TCP_PAUSE_MS 100
 
 struct tcp_conn {
 	struct bufferevent *bev;  /* NULL when the slot is free */
@@ -44,13 +46,14 @@ struct tcp_conn {
 	uint8_t client[ADDR_LEN];
 	uint32_t pending;         /* parked queries not yet answered */
 	int eof;                  /* client half-closed: close when answered */
-	int64_t last_ms;          /* accept, or the last complete query */
+	int64_t last_ms;          /* accept, or the last query answered */
 	int outsider;             /* not in the access list: answered REFUSED
 	                             once, then closed */
 	struct server *s;
 };
 
 static void tcp_free_conn(struct tcp_conn *c);
+static void tcp_pause_listening(struct server *s, int err);
 
 void
 tcp_send_answer(struct server *s, struct tcp_conn *c, uint64_t gen,
@@ -99,7 +102,6 @@ tcp_read_cb(struct bufferevent *bev, void *arg)
 			break;
 		evbuffer_drain(in, 2);
 		evbuffer_remove(in, buf + 2, qlen);
-		c->last_ms = server_now_ms();
 		r = respond(&w->resp, buf + 2, qlen, SERVER_SCRATCH - 2,
 		    c->client, 1, &outlen, waitaddr);
 		if (r == RESPOND_WAIT) {
@@ -108,9 +110,21 @@ tcp_read_cb(struct bufferevent *bev, void *arg)
 			if (!server_park(w, waitaddr, buf + 2, qlen,
 			    SERVER_SCRATCH - 2, 1, &d, &outlen)) {
 				c->pending++;
+				c->last_ms = server_now_ms();
 				continue;
 			}
 			r = outlen ? RESPOND_SEND : RESPOND_DROP;
+		}
+		/* Only a frame we answer is activity: a client that sends
+		 * what is dropped (QR=1 frames, say) stays idle, and the
+		 * sweep closes it. An outsider gets one frame, whatever it
+		 * is, then the connection ends. */
+		if (r == RESPOND_SEND)
+			c->last_ms = server_now_ms();
+		if (r != RESPOND_SEND && c->outsider) {
+			store_release(w->resp.store);
+			tcp_free_conn(c);
+			return;
 		}
 		if (r == RESPOND_SEND) {
 			buf[0] = (uint8_t)(outlen >> 8);
@@ -194,8 +208,12 @@ tcp_accept_cb(evutil_socket_t lfd, short what, void *arg)
 
 	fd = accept4(lfd, (struct sockaddr *)&ss, &sl,
 	    SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (fd < 0)
+	if (fd < 0) {
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+		    errno == ENOMEM)
+			tcp_pause_listening(s, errno);
 		return;
+	}
 	memset(client, 0, ADDR_LEN);
 	if (ss.ss_family == AF_INET) {
 		client[10] = client[11] = 0xff;
@@ -253,6 +271,45 @@ tcp_accept_cb(evutil_socket_t lfd, short what, void *arg)
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 }
 
+static void
+tcp_resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *s = arg;
+	int i;
+
+	(void)fd;
+	(void)what;
+	for (i = 0; i < s->cfg->n_listen; i++)
+		if (s->tcp_ev[i])
+			event_add(s->tcp_ev[i], NULL);
+}
+
+/*
+ * Out of descriptors (or memory): the pending connection stays in the
+ * kernel's queue and the listening socket stays readable, so accepting
+ * again at once would spin the main loop. Stop listening for
+ * TCP_PAUSE_MS instead (the queue holds the clients meanwhile), and log
+ * once a second.
+ */
+static void
+tcp_pause_listening(struct server *s, int err)
+{
+	struct timeval tv = { 0, TCP_PAUSE_MS * 1000 };
+	int64_t sec = server_now_ms() / 1000;
+	int i;
+
+	if (sec != s->tcp_err_logged) {
+		log_warn("tcp accept: %s: not accepting for %d ms",
+		    strerror(err), TCP_PAUSE_MS);
+		s->tcp_err_logged = sec;
+	}
+	for (i = 0; i < s->cfg->n_listen; i++)
+		if (s->tcp_ev[i])
+			event_del(s->tcp_ev[i]);
+	if (s->tcp_pause)
+		evtimer_add(s->tcp_pause, &tv);
+}
+
 /* Once a second: close connections with no complete query for
  * --tcp-idle-ms and nothing pending (RFC 7766 section 6.2.3). */
 static void
@@ -291,6 +348,8 @@ tcp_open(struct server *s)
 	s->tcp_sweep = event_new(s->base, -1, EV_PERSIST, tcp_sweep_cb, s);
 	if (!s->tcp_sweep || event_add(s->tcp_sweep, &tick) != 0)
 		return -1;
+	if ((s->tcp_pause = evtimer_new(s->base, tcp_resume_cb, s)) == NULL)
+		return -1;
 	for (i = 0; i < cfg->n_listen; i++) {
 		if (tcp_listen_socket(&cfg->listen[i], &s->tcp_fd[i]) != 0)
 			return -1;
@@ -319,6 +378,10 @@ tcp_close(struct server *s)
 	if (s->tcp_sweep) {
 		event_free(s->tcp_sweep);
 		s->tcp_sweep = NULL;
+	}
+	if (s->tcp_pause) {
+		event_free(s->tcp_pause);
+		s->tcp_pause = NULL;
 	}
 	if (s->conns) {
 		for (i = 0; i < s->cfg->tcp_max; i++)

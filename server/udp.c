@@ -97,7 +97,7 @@ udp_answer_one(struct worker *w, struct udp_batch *b, int i, size_t *outlen)
 	int r;
 
 	if (b->msg[i].msg_hdr.msg_flags & MSG_TRUNC) {
-		w->stats.udp_oversize++;
+		STAT_INC(w->stats.udp_oversize);
 		return 0;
 	}
 	peer_key(&b->peer[i], client);

@@ -19,7 +19,9 @@
  *    arms its deadline timer (every query waits the same --wait-ms, so
  *    the oldest entry's deadline is the next one);
  *  - messages to the checker: link_send(), one mutex held for a send(2).
- *    Lock order: wq_mu, then link_mu.
+ * Lock order: wq_mu, then link_mu, then the store's map lock (a read
+ * transaction). A thread takes wq_mu only outside a read transaction:
+ * the main thread remaps the store with wq_mu held.
  * Counters are per thread, read without locks (server_stats_sum()).
  */
 #include <errno.h>
@@ -46,7 +48,7 @@ static int
 hook_send(struct worker *w, int type, const uint8_t addr[ADDR_LEN])
 {
 	if (link_send(w->srv, type, addr) != 0) {
-		w->stats.ipc_dropped++;
+		STAT_INC(w->stats.ipc_dropped);
 		return -1;
 	}
 	return 0;
@@ -102,7 +104,7 @@ take_done_cb(struct waitq_entry *e, void *arg)
 {
 	struct worker *w = arg;
 
-	w->stats.answered_done++;
+	STAT_INC(w->stats.answered_done);
 	answer_parked(w, e, 0);
 }
 
@@ -111,7 +113,7 @@ take_deadline_cb(struct waitq_entry *e, void *arg)
 {
 	struct worker *w = arg;
 
-	w->stats.deadline++;
+	STAT_INC(w->stats.deadline);
 	answer_parked(w, e, 1);
 }
 
@@ -178,6 +180,11 @@ server_park(struct worker *w, const uint8_t addr[ADDR_LEN], uint8_t *buf,
 	struct waitq_entry *e = NULL;
 	int wake = 0, full = 0;
 
+	/* Never wait for wq_mu inside a read transaction: the main thread
+	 * may hold wq_mu while it remaps the store (MDB_MAP_RESIZED, in
+	 * answer_parked()), and a remap waits for every read transaction
+	 * of the process to end. This query's store lookup is over. */
+	store_release(w->resp.store);
 	pthread_mutex_lock(&s->wq_mu);
 	if (len <= WAITQ_MAX_QUERY)
 		e = waitq_reserve(s->wq);
@@ -203,7 +210,7 @@ server_park(struct worker *w, const uint8_t addr[ADDR_LEN], uint8_t *buf,
 		e->deadline_ms = server_now_ms() + s->cfg->wait_ms;
 		wake = waitq_count(s->wq) == 0;
 		waitq_add(s->wq, e);
-		w->stats.waited++;
+		STAT_INC(w->stats.waited);
 	}
 	pthread_mutex_unlock(&s->wq_mu);
 	if (e != NULL) {
@@ -216,7 +223,7 @@ server_park(struct worker *w, const uint8_t addr[ADDR_LEN], uint8_t *buf,
 	/* verdicts.md: no room to wait is the deadline answer, at once,
 	 * and counted */
 	if (full)
-		w->stats.table_full++;
+		STAT_INC(w->stats.table_full);
 	if (respond_final(&w->resp, buf, len, cap, tcp, 1, outlen) !=
 	    RESPOND_SEND)
 		*outlen = 0;

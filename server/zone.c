@@ -169,6 +169,16 @@ zone_add_rr(struct zone_ctx *c, const ldns_rr *lr)
 	}
 	rr->type = (uint16_t)ldns_rr_get_type(lr);
 	rr->ttl = ldns_rr_ttl(lr);
+	if (rr->ttl > ZONE_TTL_MAX) {
+		/* RFC 2181 section 8: a TTL is 31 bits; resolvers read one
+		 * with the top bit set as 0 */
+		txt = ldns_rdf2str(own);
+		snprintf(c->err, c->errlen, "%s: record %s: TTL %u is over "
+		    "%u (RFC 2181 section 8)", c->file, txt ? txt : "?",
+		    rr->ttl, ZONE_TTL_MAX);
+		free(txt);
+		return -1;
+	}
 	n = 0;
 	for (i = 0; i < ldns_rr_rd_count(lr); i++) {
 		const ldns_rdf *f = ldns_rr_rdf(lr, i);
@@ -373,6 +383,12 @@ zone_load(struct zone **out, const char *file, const char *zone_name,
 	z->soa_ttl = z->rr[z->soa].ttl;
 	if (zone_soa_minimum(&z->rr[z->soa], &z->soa_minimum) != 0) {
 		snprintf(err, errlen, "%s: malformed SOA", file);
+		goto fail;
+	}
+	if (z->soa_minimum > ZONE_TTL_MAX) {
+		/* it is the negative TTL (RFC 2308 section 4): a TTL */
+		snprintf(err, errlen, "%s: SOA MINIMUM %u is over %u (RFC 2181 "
+		    "section 8)", file, z->soa_minimum, ZONE_TTL_MAX);
 		goto fail;
 	}
 	for (i = 0; i < ldns_rr_list_rr_count(rrs); i++) {

@@ -56,6 +56,9 @@ struct zone {
 	struct zone_rr rr[ZONE_MAX_RRS];
 };
 
+/* The largest TTL a zone file may give (RFC 2181 section 8: 31 bits). */
+#define ZONE_TTL_MAX 2147483647u
+
 /* What zone_name_lookup() found. */
 #define ZONE_NAME_NONE  0   /* no such name in the zone file */
 #define ZONE_NAME_DATA  1   /* the name owns records */

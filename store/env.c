@@ -254,6 +254,11 @@ store_env_get(struct store *st, int quiet)
 	rc = mdb_env_create(&se->env);
 	if (rc == 0)
 		rc = mdb_env_set_maxdbs(se->env, 2);
+	/* every answering thread keeps a read transaction; LMDB's default
+	 * table (126) is too small for a large --workers (the size of an
+	 * existing lock file wins until every process has closed it) */
+	if (rc == 0)
+		rc = mdb_env_set_maxreaders(se->env, STORE_MAX_READERS);
 	if (rc == 0 && writer)
 		rc = mdb_env_set_mapsize(se->env, st->mapsize);
 	if (rc == 0)

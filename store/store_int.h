@@ -16,6 +16,7 @@
 #define STORE_MAP_MAX      ((uint64_t)1 << 40)  /* 1 TiB of address space */
 #define STORE_REMAP_WAIT_S 10     /* bound on waiting for other handles */
 #define STORE_LOG_KEEP     (1u << 20)
+#define STORE_MAX_READERS  1024   /* LMDB reader slots (64 bytes each) */
 #define STORE_OP_HDR       (1 + ADDR_LEN + 4)  /* op, key, data length */
 
 /* One open MDB_env, shared by every handle of the process on its dir. */

@@ -24,11 +24,13 @@ for t in "$B"/test_*; do
 done
 
 # An integration suite: its last "N passed, N failed" line.
+# tests/threads.sh also takes the ThreadSanitizer build (TSAN_B).
+TSAN_B=${TSAN_B:-build/tsan}
 for s in tests/integration.sh tests/conformance.sh tests/checker.sh \
-	tests/service.sh tests/install.sh tests/mta.sh; do
+	tests/service.sh tests/install.sh tests/mta.sh tests/threads.sh; do
 	[ -f "$s" ] || continue
 	echo "== $s"
-	out=$(bash "$s" "$B" 2>&1); rc=$?
+	out=$(bash "$s" "$B" "$TSAN_B" 2>&1); rc=$?
 	# every failed assertion, then the suite's closing lines
 	grep -E '^not ok' <<<"$out"
 	grep -vE '^(ok|not ok) - ' <<<"$out" | tail -n 25

@@ -339,6 +339,54 @@ test_failures(void **st)
 	assert_int_equal(rep.n_addrs, 0);
 }
 
+/* Records in another class (a hostile or broken server) prove nothing
+ * about the IN data: TEMPERROR, never NO_PTR or NO_FORWARD; a reply
+ * whose question is not class IN is not ours. */
+static void
+test_other_class(void **st)
+{
+	const char *const ch_ptr[] = {
+		"1.2.0.192.in-addr.arpa. 300 CH PTR mx1.example.com.", NULL };
+	const char *const ch_a[] = {
+		"mx1.example.com. 300 CH A 192.0.2.1", NULL };
+	const char *const mixed[] = {
+		"mx1.example.com. 300 CH A 192.0.2.9",
+		"mx1.example.com. 300 IN A 192.0.2.1", NULL };
+	ldns_pkt *p = NULL;
+
+	build("1.2.0.192.in-addr.arpa.", LDNS_RR_TYPE_PTR, LDNS_RCODE_NOERROR,
+	    ch_ptr, soa);
+	decode("1.2.0.192.in-addr.arpa", REPLY_T_PTR);
+	assert_int_equal(rep.r.status, LOOKUP_TEMPFAIL);
+	assert_string_equal(rep.r.why, "records of another class");
+	assert_int_equal(rep.n_names, 0);
+
+	build("mx1.example.com.", LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR, ch_a,
+	    soa);
+	decode("mx1.example.com", REPLY_T_A);
+	assert_int_equal(rep.r.status, LOOKUP_TEMPFAIL);
+	assert_string_equal(rep.r.why, "records of another class");
+
+	/* the IN record is there: it is the answer */
+	build("mx1.example.com.", LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR, mixed,
+	    soa);
+	decode("mx1.example.com", REPLY_T_A);
+	assert_int_equal(rep.r.status, LOOKUP_ANSWER);
+	assert_int_equal(rep.n_addrs, 1);
+
+	/* question class CH */
+	p = ldns_pkt_query_new(ldns_dname_new_frm_str("mx1.example.com."),
+	    LDNS_RR_TYPE_A, LDNS_RR_CLASS_CH, LDNS_RD);
+	ldns_pkt_set_qr(p, 1);
+	free(wire);
+	wire = NULL;
+	assert_int_equal(ldns_pkt2wire(&wire, p, &wire_len), LDNS_STATUS_OK);
+	ldns_pkt_free(p);
+	decode("mx1.example.com", REPLY_T_A);
+	assert_int_equal(rep.r.status, LOOKUP_TEMPFAIL);
+	assert_string_equal(rep.r.why, "reply to another question");
+}
+
 /* A 40-name PTR RRset (what only fits over TCP) decodes whole. */
 static void
 test_many_names(void **st)
@@ -376,6 +424,7 @@ main(void)
 		cmocka_unit_test_teardown(test_families, teardown),
 		cmocka_unit_test_teardown(test_owner_rules, teardown),
 		cmocka_unit_test_teardown(test_failures, teardown),
+		cmocka_unit_test_teardown(test_other_class, teardown),
 		cmocka_unit_test_teardown(test_many_names, teardown),
 	};
 

@@ -282,6 +282,24 @@ test_pass_stale_backoff_skip(void **st)
 	ldns_pkt_free(p);
 	assert_int_equal(hk.seen, 1);
 	assert_int_equal(hk.check, 0);
+	/* more queries in back-off: the same answer, but IPC_SEEN at most
+	 * every quarter of --interest (3600 s: every 60 s) per address */
+	for (int i = 0; i < 50; i++) {
+		p = ask("7.2.0.192.fcrdns.local", QTYPE_A);
+		check_neg(p, LDNS_RCODE_NXDOMAIN, 10);
+		ldns_pkt_free(p);
+	}
+	assert_int_equal(hk.seen, 1);
+	resp.now = NOW + 59;
+	ldns_pkt_free(ask("7.2.0.192.fcrdns.local", QTYPE_A));
+	assert_int_equal(hk.seen, 1);
+	resp.now = NOW + 60;
+	ldns_pkt_free(ask("7.2.0.192.fcrdns.local", QTYPE_A));
+	assert_int_equal(hk.seen, 2);
+	resp.now = NOW;   /* a clock that steps back sends again */
+	ldns_pkt_free(ask("7.2.0.192.fcrdns.local", QTYPE_A));
+	assert_int_equal(hk.seen, 3);
+	hk.seen = 1;
 
 	/* NOT_APPLICABLE: NXDOMAIN, nothing asked */
 	p = ask("5.0.0.10.fcrdns.local", QTYPE_A);

@@ -233,6 +233,17 @@ test_errors_name_file_and_line(void **st)
 	    "$ORIGIN fcrdns.local.\n@ IN SOA ns1 hostmaster 1 2 3 4 5\n"
 	    "@ IN NS ns1\ngarbage here\n", NULL,
 	    "garbage.zone:4: Syntax error, could not parse the RR's type");
+	/* RFC 2181 section 8: TTLs are 31 bits */
+	expect_error("ttl.zone",
+	    "$ORIGIN fcrdns.local.\n@ IN SOA ns1 hostmaster 1 2 3 4 5\n"
+	    "@ 4294967295 IN NS ns1\n", NULL,
+	    "ttl.zone: record fcrdns.local.: TTL 4294967295 is over "
+	    "2147483647 (RFC 2181 section 8)");
+	expect_error("minimum.zone",
+	    "$ORIGIN fcrdns.local.\n@ IN SOA ns1 hostmaster 1 2 3 4 "
+	    "2147483648\n@ IN NS ns1\n", NULL,
+	    "minimum.zone: SOA MINIMUM 2147483648 is over 2147483647 (RFC "
+	    "2181 section 8)");
 	expect_error("include.zone",
 	    "$ORIGIN fcrdns.local.\n$INCLUDE other\n", NULL,
 	    "include.zone:2: $INCLUDE is not supported");

@@ -67,7 +67,7 @@
 #  - Case-insensitive; question echoed exactly (0x20)
 #      [0x20] listed A/TXT, zone name, NXDOMAIN, apex (rawq QD/AN owners)
 #  - ANY (A and TXT of a listed name, RFC 8482 s. 4.2 subset; documented in
-#    server/answer.c put_listed(), not yet in README.md)
+#    README.md "Asking it" and server/answer.c put_listed())
 #      [any] listed test entry and real listing: A+TXT; apex: SOA+NS;
 #      prefix NODATA; junk NXDOMAIN
 #  - Only 127.0.0.0/8 returned as A data under the zone (zone file exempt)

@@ -6,7 +6,9 @@
 #
 #  1. `make install DESTDIR=... PREFIX=/usr` (and PREFIX=/usr/local): the
 #     exact file list and modes, absolute installed defaults, an existing
-#     /etc/fcrdnsd.conf kept, no user created with a DESTDIR.
+#     /etc/fcrdnsd.conf kept, no user created with a DESTDIR; the installed
+#     fcrdnsd runs on the installed fcrdnsd.conf, and names the file, line,
+#     key and value of a broken one (exit 2).
 #  2. Each man page: `man -l` renders it, `mandoc -T lint` and
 #     `groff -ww -z -man` say nothing.
 #  3. `systemd-analyze verify` on the unit (skipped if not installed).
@@ -118,6 +120,25 @@ check_true "dist/fcrdnsd.conf is accepted by the installed fcrdnsd" "it answers"
 	wait_for 10 conf_up
 stop_pid "$CONF_PID" 5
 forget "$CONF_PID"
+
+# Errors in a configuration file, from the installed binary: file, line,
+# key and value named, exit status 2, nothing started.
+cp "$D/etc/fcrdnsd.conf" "$TMP/bad.conf"
+echo "bogus-key = yes" >>"$TMP/bad.conf"
+nl=$(wc -l <"$TMP/bad.conf")
+out=$("$D/usr/sbin/fcrdnsd" -c "$TMP/bad.conf" 2>&1); rc=$?
+check_eq "config: an unknown key is exit 2" 2 "$rc"
+check_eq "config: an unknown key is named with file and line" \
+	"fcrdnsd: $TMP/bad.conf:$nl: bogus-key: unknown key" "$out"
+printf 'listen = 127.0.0.1@%s\nwait-ms = abc\n' "$CPORT" >"$TMP/bad2.conf"
+out=$("$D/usr/sbin/fcrdnsd" -c "$TMP/bad2.conf" 2>&1); rc=$?
+check_eq "config: a bad value is exit 2" 2 "$rc"
+check_eq "config: a bad value is named with file, line and key" \
+	"fcrdnsd: $TMP/bad2.conf:2: wait-ms: 'abc' is not a number" "$out"
+out=$("$D/usr/sbin/fcrdnsd" -c "$TMP/missing.conf" 2>&1); rc=$?
+check_eq "config: a missing file is exit 2" 2 "$rc"
+check_eq "config: a missing file is named" \
+	"fcrdnsd: -c $TMP/missing.conf: No such file or directory" "$out"
 
 # ---------------------------------------------------------------------------
 # 2. man pages

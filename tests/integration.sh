@@ -12,8 +12,10 @@
 #   - later Debian's unbound with the README's stub-zone snippet.
 # Then asserts with dig/kdig, for every scenario, the first query's exact
 # answer (rcode, AA, A, TXT, SOA in AUTHORITY and TTLs) and what
-# `fcrdnsctl show` says; restarts fcrdnsd on the same store without NSD; and
-# kills the checker with SIGKILL while cached answers keep coming.
+# `fcrdnsctl show` says; the exact lines of `fcrdnsctl check IP` (the
+# trace) for each kind of outcome; restarts fcrdnsd on the same store
+# without NSD; and kills the checker with SIGKILL while cached answers keep
+# coming.
 #
 # Output: "ok - ..." / "not ok - ...: expected X got Y", then
 # "N passed, N failed". Exit 1 if anything failed. Every process started
@@ -171,6 +173,68 @@ checker_pid() { pgrep -P "$FCRDNSD_PID" -f -- '--checker-fd' | head -n1; }
 has_checker() { [ -n "$(checker_pid)" ]; }
 check_true "fcrdnsd runs its checker as a child process" "a child of $FCRDNSD_PID" "none" \
 	wait_for 5 has_checker
+
+# --- fcrdnsctl check: the trace ----------------------------------------------
+# One check now, nothing stored, every step printed (issue 4). Exact lines.
+CHECK_UP=(--forward "$NSD" --stub "2.0.192.in-addr.arpa=$NSD"
+	--stub "example.com=$NSD" --stub "8.b.d.0.1.0.0.2.ip6.arpa=$NSD"
+	--stub "7.2.0.192.in-addr.arpa=$SERVFAIL" --stub "sf.example.com=$SERVFAIL"
+	--stub "10.in-addr.arpa=$TRAP")
+# trace_has IP LINE...: `fcrdnsctl check IP` exits 0 and prints each LINE
+trace_has() {
+	local ip=$1 out rc line
+	shift
+	out=$("$CTL" check "$ip" "${CHECK_UP[@]}" 2>&1); rc=$?
+	check_eq "fcrdnsctl check $ip: exit status" 0 "$rc"
+	for line in "$@"; do
+		if grep -qxF -- "$line" <<<"$out"; then
+			ok "fcrdnsctl check $ip: '$line'"
+		else
+			not_ok "fcrdnsctl check $ip: prints the line" "$line" "$(_tap_show "$out")"
+		fi
+	done
+}
+trace_has 192.0.2.10 \
+	";; checking 192.0.2.10: reverse name 10.2.0.192.in-addr.arpa" \
+	"10.2.0.192.in-addr.arpa domain name pointer a10.example.com. (TTL 3600): kept" \
+	";; 2 usable name(s), 2 kept (--max-names 10)" \
+	"a10.example.com has address 203.0.113.1 (TTL 3600)" \
+	";; a10.example.com: other-addresses" \
+	"b10.example.com has address 192.0.2.10 (TTL 3600)" \
+	";; b10.example.com: match" \
+	"PASS: b10.example.com has A 192.0.2.10" \
+	";; verdict lifetime 3600 s (--ttl-min 300, --ttl-max 86400)"
+trace_has 192.0.2.12 \
+	"a12.example.com A: NXDOMAIN (negative TTL 3600)" \
+	";; a12.example.com: no-address" \
+	"MISMATCH: 192.0.2.12 PTR b12.example.com resolves to 203.0.113.2, no name to the address"
+trace_has 192.0.2.2 \
+	"2.2.0.192.in-addr.arpa PTR: NXDOMAIN (negative TTL 3600)" \
+	"NO_PTR: 2.2.0.192.in-addr.arpa does not exist (NXDOMAIN)"
+trace_has 192.0.2.3 "3.2.0.192.in-addr.arpa PTR: NODATA (negative TTL 3600)"
+trace_has 192.0.2.13 ";; followed 1 CNAME(s) to the PTR records" \
+	"PASS: mx13.example.com has A 192.0.2.13"
+trace_has 192.0.2.17 "17.2.0.192.in-addr.arpa domain name pointer . (TTL 3600): root name" \
+	"NO_PTR: 17.2.0.192.in-addr.arpa has no usable PTR name (1 root, 0 IP literal, 0 too long)"
+trace_has 192.0.2.18 "18.2.0.192.in-addr.arpa domain name pointer 192.0.2.18. (TTL 3600): IP literal"
+# (a21's SERVFAIL may come before or after b21's match: either way PASS)
+trace_has 192.0.2.21 ";; a21.sf.example.com: tempfail" ";; b21.example.com: match" \
+	"PASS: b21.example.com has A 192.0.2.21"
+trace_has 2001:db8::27 "v4only27.example.com AAAA: NODATA (negative TTL 3600)" \
+	"NO_FORWARD: 2001:db8::27 PTR v4only27.example.com has no AAAA record"
+trace_has 192.0.2.24 ";; 40 usable name(s), 10 kept (--max-names 10)"
+out=$("$CTL" check 192.0.2.24 "${CHECK_UP[@]}" 2>&1)
+check_eq "fcrdnsctl check 192.0.2.24: the 30 names past the cap are shown as not kept" 30 \
+	"$(grep -c ': not kept (over --max-names)$' <<<"$out")"
+check_re "fcrdnsctl check 192.0.2.24: z99-..., the matching name, is past the cap" \
+	"24.2.0.192.in-addr.arpa domain name pointer z99-[a-z0-9.-]+\. \(TTL 3600\): not kept \(over --max-names\)" \
+	"$(grep '^24.2.0.192.in-addr.arpa domain name pointer z99-' <<<"$out")"
+trace_has 192.0.2.7 "7.2.0.192.in-addr.arpa PTR: temporary failure (SERVFAIL)"
+trace_has 10.0.0.5 "10.0.0.5: in a skipped range, never checked" "NOT_APPLICABLE"
+check_eq "fcrdnsctl check 10.0.0.5 asks nothing (trap server unasked)" 0 "$(faultlog trap 5.0.0.10.in-addr.arpa)"
+out=$("$CTL" check bogus "${CHECK_UP[@]}" 2>&1); rc=$?
+check_eq "fcrdnsctl check bogus: exit 2" 2 "$rc"
+check_eq "fcrdnsctl check bogus: names the value" "fcrdnsctl: 'bogus': not an IPv4 or IPv6 address" "$out"
 
 F="FCrDNS fail:"
 

@@ -586,6 +586,33 @@ forget "$FCRDNSD_PID"
 check_eq "short-clock fcrdnsd exits 0 on SIGTERM" 0 "$STOP_STATUS"
 stop_all
 
+# --- flags and signals ------------------------------------------------------
+# A bad flag or value: one line naming it, exit 2, nothing started.
+bad_flag() {
+	local want=$1 out rc
+	shift
+	out=$("$FCRDNSD" "$@" --db "$TMP/baddb" 2>&1); rc=$?
+	check_eq "fcrdnsd $*: exit 2" 2 "$rc"
+	check_eq "fcrdnsd $*: one line naming it" "$want" "$out"
+}
+bad_flag "fcrdnsd: --bogus: unknown flag (see --help)" --bogus
+bad_flag "fcrdnsd: --wait-ms: 'abc' is not a number" --wait-ms abc
+bad_flag "fcrdnsd: --listen: '1.2.3.4.5' is not an IP address" --listen 1.2.3.4.5
+check_true "a bad flag creates no store" "no $TMP/baddb" "it exists" test ! -e "$TMP/baddb"
+# SIGINT stops the server and its checker cleanly, like SIGTERM.
+start_fcrdnsd fcrdnsd-int.log || not_ok "fcrdnsd starts again for SIGINT" "the apex SOA" "no answer"
+wait_for 5 has_checker
+INT_CHK=$(checker_pid)
+kill -INT "$FCRDNSD_PID"
+exited() { ! alive "$FCRDNSD_PID" || [ "$(ps -o stat= -p "$FCRDNSD_PID" 2>/dev/null | cut -c1)" = Z ]; }
+check_true "SIGINT: fcrdnsd exits" "gone" "still running" wait_for 10 exited
+wait "$FCRDNSD_PID" 2>/dev/null
+check_eq "SIGINT: exit status 0" 0 "$?"
+forget "$FCRDNSD_PID"
+check_true "SIGINT: its checker is gone too" "gone" "still running" \
+	wait_for 5 eval '! alive "${INT_CHK:-0}"'
+check_re "SIGINT: logged as a clean stop" ".*signal 2: stopping.*" "$(grep 'signal 2' "$TMP/fcrdnsd-int.log")"
+
 # Sanitizer reports from any fcrdnsd process (ASan builds write them to
 # $TMP/asan.PID / ubsan.PID; also look in the daemon logs).
 reports=$(cat "$TMP"/asan* "$TMP"/ubsan* 2>/dev/null; grep -h -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$TMP"/fcrdnsd*.log 2>/dev/null)

@@ -158,8 +158,15 @@ tcp_write_cb(struct bufferevent *bev, void *arg)
 		tcp_free_conn(c);
 		return;
 	}
-	if (!c->eof)
-		bufferevent_enable(bev, EV_READ);
+	if (c->eof)
+		return;
+	bufferevent_enable(bev, EV_READ);
+	/* Frames read before the pause are still in the input buffer, and
+	 * libevent calls the read callback only for new bytes: a client
+	 * that sent all its pipelined queries at once sends none. Answer
+	 * them now (RFC 7766 section 6.2.1.1: every query gets its answer). */
+	if (evbuffer_get_length(bufferevent_get_input(bev)) >= 2)
+		tcp_read_cb(bev, c);
 }
 
 static void

@@ -108,7 +108,9 @@
 #      20 connections against --tcp-max 4: 4 answered, 16 closed, UDP and
 #      TCP answered meanwhile and after; [tcp-stall] byte-at-a-time client,
 #      partial frame, silent connection, non-reading client, half-closed
-#      client: UDP and other TCP answered at once, slow client answered
+#      client: UDP and other TCP answered at once, slow client answered;
+#      400 pipelined queries whose answers overflow the output limit, all
+#      answered in order
 #  - CHAOS TXT version.bind/version.server/id.server/hostname.bind, each
 #    switchable (REFUSED); NSID answered, left out when switched off
 #      [chaos] D1 all four + authors.bind REFUSED + non-TXT; D2 --no-version
@@ -447,6 +449,34 @@ def stall(port, q, result, release):
     for s in held:
         s.close()
 
+def pipeline(port, n, q, pause):
+    """n copies of q (ids 0..n-1) in one write, from a client with a
+    small receive buffer that reads nothing for pause seconds: the
+    answers pile up past the server's output limit, so it stops reading
+    this connection. Prints how many answers came back, in order."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.connect(("127.0.0.1", port))
+    s.sendall(b"".join(frame(struct.pack("!H", i) + q[2:]) for i in range(n)))
+    time.sleep(pause)
+    got = in_order = 0
+    buf = b""
+    while got < n:
+        if len(buf) >= 2 and len(buf) >= 2 + struct.unpack("!H", buf[:2])[0]:
+            flen = struct.unpack("!H", buf[:2])[0]
+            r, buf = buf[2:2 + flen], buf[2 + flen:]
+            if len(r) >= 2 and struct.unpack("!H", r[:2])[0] == got:
+                in_order += 1
+            got += 1
+            continue
+        if not select.select([s], [], [], 5)[0]:
+            break
+        d = s.recv(65536)
+        if not d:
+            break
+        buf += d
+    print("answered=%d in_order=%d" % (got, in_order))
+
 def garbage(port, seed, n):
     rnd = random.Random(seed)
     u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -503,6 +533,8 @@ if __name__ == "__main__":
         flood(int(a[0]), int(a[1]), bytes.fromhex(a[2]), a[3], a[4])
     elif cmd == "stall":
         stall(int(a[0]), bytes.fromhex(a[1]), a[2], a[3])
+    elif cmd == "pipeline":
+        pipeline(int(a[0]), int(a[1]), bytes.fromhex(a[2]), float(a[3]))
     elif cmd == "garbage":
         garbage(int(a[0]), int(a[1]), int(a[2]))
     elif cmd == "counter":
@@ -1022,6 +1054,18 @@ stop_pid "$STALL_PID" 5
 forget "$STALL_PID"
 dnsq "$P1" "$ZONE" SOA
 check_eq "[tcp-stall] D1 answers after the stalling clients are gone" "NOERROR [qr aa] 1/1/0/1" "$(dig_hdr)"
+
+# [tcp-stall] D2: 400 pipelined queries for the 1578-octet TXT RRset sent
+# in one write of 14.8 kB (under libevent's 16 kB single read, so all of
+# them sit in the server's input buffer at once), the client reading
+# nothing for 0.3 s (under --tcp-idle-ms 500): about 640 kB of answers,
+# so the server stops reading the connection at its 256 kB output limit
+# with queries already read, and must answer those when the client
+# drains, with no new bytes to wake it (RFC 7766 section 6.2.1.1)
+QHUGE=$("$RAWQ" -H "huge.$ZONE/TXT/id=0")
+res=$(timeout 60 python3 "$PYH" pipeline "$P2" 400 "$QHUGE" 0.3 2>&1)
+check_eq "[tcp-stall] 400 pipelined queries past the output limit: every one answered, in order" \
+	"answered=400 in_order=400" "$res"
 
 # ===========================================================================
 # [access]: a client outside --allow-query, in a private network namespace

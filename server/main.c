@@ -76,6 +76,12 @@ server_run(struct config *cfg, char **argv)
 		fprintf(stderr, "fcrdnsd: %s: %s\n", cfg->zone_file_from, err);
 		return 2;
 	}
+	/* --user, --chroot: the store directory for the user, paths. First,
+	 * so that a wrong --user leaves nothing behind. */
+	if (priv_prepare(cfg) != 0) {
+		zone_free(zone);
+		return 2;
+	}
 	/* the store directory holds the control socket too: make it now,
 	 * the checker that creates the store starts later */
 	if (mkdir_p(cfg->db, 0750) != 0) {
@@ -84,14 +90,10 @@ server_run(struct config *cfg, char **argv)
 		zone_free(zone);
 		return 1;
 	}
-	/* --user, --chroot: the store directory for the user, paths */
-	if (priv_prepare(cfg) != 0) {
-		zone_free(zone);
-		return 2;
-	}
 	if (store_open(&store, cfg->db, STORE_RDONLY, 0) != STORE_OK) {
 		fprintf(stderr, "fcrdnsd: --db %s: cannot open the store\n",
 		    cfg->db);
+		zone_free(zone);
 		return 1;
 	}
 	memset(s, 0, sizeof(*s));

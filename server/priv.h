@@ -4,7 +4,7 @@
  * fcrdnsd is started as root only to bind port 53. The answer server
  * calls, in this order:
  *
- *   priv_prepare()  early, before the store is opened: looks the user up,
+ *   priv_prepare()  first, before --db is made or opened: looks the user up,
  *                   creates --db and gives it to the user (LMDB files
  *                   made by an earlier run as root included), and with
  *                   --chroot makes --db a path that names the same

@@ -185,6 +185,44 @@ out:
 }
 
 /*
+ * A data.mdb shorter than the pages its meta page counts (cut by a copy
+ * that ran out of space, a truncate, a broken restore) is not an error
+ * LMDB reports: it maps the file and the first read of a page past its
+ * end is a SIGBUS. Compare the two once, at open. The file only grows
+ * while the environment lives, so a writer committing meanwhile cannot
+ * make a sound file look short. Returns 0, or -1 (logged unless quiet).
+ */
+static int
+store_env_check_size(MDB_env *env, const char *dir, int quiet)
+{
+	MDB_envinfo info;
+	MDB_stat ms;
+	struct stat fsb;
+	char path[PATH_MAX];
+	unsigned long long need;
+
+	if (mdb_env_info(env, &info) != 0 || mdb_env_stat(env, &ms) != 0)
+		return 0; /* nothing to compare; LMDB reports its own */
+	snprintf(path, sizeof(path), "%s/data.mdb", dir);
+	if (stat(path, &fsb) != 0) {
+		if (!quiet)
+			log_err("store %s: %s", path, strerror(errno));
+		return -1;
+	}
+	need = ((unsigned long long)info.me_last_pgno + 1) * ms.ms_psize;
+	if ((unsigned long long)fsb.st_size < need) {
+		if (!quiet)
+			log_err("store %s: data.mdb is %lld bytes but its "
+			    "pages need %llu: the file is damaged "
+			    "(truncated?); move the directory aside and the "
+			    "checker starts a new store", dir,
+			    (long long)fsb.st_size, need);
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * Find or open the env of st->dir. Returns 1 with st->se set, 0 if a
  * reader finds no environment yet, -1 on error (logged unless quiet).
  */
@@ -261,8 +299,21 @@ store_env_get(struct store *st, int quiet)
 		rc = mdb_env_set_maxreaders(se->env, STORE_MAX_READERS);
 	if (rc == 0 && writer)
 		rc = mdb_env_set_mapsize(se->env, st->mapsize);
+	if (writer) {
+		/* LMDB makes a new environment of an empty file: say so, it
+		 * is the verdicts of whatever emptied it that are gone */
+		struct stat fsb;
+		snprintf(path, sizeof(path), "%s/data.mdb", st->dir);
+		if (stat(path, &fsb) == 0 && fsb.st_size == 0)
+			log_warn("store %s: data.mdb is empty; starting a new "
+			    "store", st->dir);
+	}
 	if (rc == 0)
 		rc = mdb_env_open(se->env, st->dir, flags, 0640);
+	if (rc == 0 && store_env_check_size(se->env, st->dir, quiet) != 0) {
+		quiet = 1; /* said */
+		rc = MDB_CORRUPTED;
+	}
 	if (rc != 0) {
 		if (se->env)
 			mdb_env_close(se->env);

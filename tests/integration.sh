@@ -598,6 +598,8 @@ bad_flag() {
 bad_flag "fcrdnsd: --bogus: unknown flag (see --help)" --bogus
 bad_flag "fcrdnsd: --wait-ms: 'abc' is not a number" --wait-ms abc
 bad_flag "fcrdnsd: --listen: '1.2.3.4.5' is not an IP address" --listen 1.2.3.4.5
+# (as root: --user is looked up before --db is made)
+[ "$(id -u)" = 0 ] && bad_flag "fcrdnsd: --user nosuchuser-fcrdns: no such user" --user nosuchuser-fcrdns
 check_true "a bad flag creates no store" "no $TMP/baddb" "it exists" test ! -e "$TMP/baddb"
 # SIGINT stops the server and its checker cleanly, like SIGTERM.
 start_fcrdnsd fcrdnsd-int.log || not_ok "fcrdnsd starts again for SIGINT" "the apex SOA" "no answer"
@@ -612,6 +614,22 @@ forget "$FCRDNSD_PID"
 check_true "SIGINT: its checker is gone too" "gone" "still running" \
 	wait_for 5 eval '! alive "${INT_CHK:-0}"'
 check_re "SIGINT: logged as a clean stop" ".*signal 2: stopping.*" "$(grep 'signal 2' "$TMP/fcrdnsd-int.log")"
+
+# A damaged store (data.mdb cut short): an error naming the store, exit
+# 1, no crash -- LMDB alone would die of SIGBUS on the missing pages.
+mkdir -p "$TMP/damaged"
+cp "$DB/data.mdb" "$TMP/damaged/data.mdb"
+truncate -s -4096 "$TMP/damaged/data.mdb"
+DAMAGED_MSG="store $TMP/damaged: data.mdb is $(stat -c %s "$TMP/damaged/data.mdb") bytes but its pages need $(( $(stat -c %s "$TMP/damaged/data.mdb") + 4096 )): the file is damaged (truncated?); move the directory aside and the checker starts a new store"
+out=$("$CTL" --db "$TMP/damaged" dump 2>&1); rc=$?
+check_eq "damaged store: fcrdnsctl dump exits 1" 1 "$rc"
+check_eq "damaged store: fcrdnsctl says what is wrong" "error: $DAMAGED_MSG" \
+	"$(sed 's/^fcrdnsctl\[[0-9]*\]: //' <<<"$out")"
+out=$("$FCRDNSD" --db "$TMP/damaged" --listen "127.0.0.1@$FPORT" --forward "127.0.0.1@$NSD_PORT" 2>&1); rc=$?
+check_eq "damaged store: fcrdnsd exits 1" 1 "$rc"
+check_eq "damaged store: fcrdnsd says what is wrong, then which flag" \
+	"error: $DAMAGED_MSG|fcrdnsd: --db $TMP/damaged: cannot open the store" \
+	"$(sed 's/^fcrdnsd\[[0-9]*\]: //' <<<"$out" | paste -sd'|')"
 
 # Sanitizer reports from any fcrdnsd process (ASan builds write them to
 # $TMP/asan.PID / ubsan.PID; also look in the daemon logs).

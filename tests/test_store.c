@@ -871,6 +871,56 @@ test_sweep_steps(void **state)
 	store_close(w);
 }
 
+/* A data.mdb cut short (F2 of the adversarial review): LMDB itself
+ * would map it and die of SIGBUS on the first page past the end. Both
+ * a reader and the writer refuse it with an error; an emptied file is
+ * a new store. */
+static void
+test_truncated_file(void **state)
+{
+	struct store *w, *rd;
+	struct store_record r, got;
+	uint8_t k[ADDR_LEN];
+	char path[192], ip[32];
+	struct stat sb;
+	int i;
+
+	assert_int_equal(store_open(&w, dbdir, STORE_WRITER, 0), STORE_OK);
+	sample(&r);
+	assert_int_equal(store_write_begin(w), STORE_OK);
+	for (i = 0; i < 3000; i++) {
+		snprintf(ip, sizeof(ip), "10.0.%d.%d", i / 256, i % 256);
+		key_of(ip, k);
+		assert_int_equal(store_put(w, k, &r), STORE_OK);
+	}
+	assert_int_equal(store_write_commit(w), STORE_OK);
+	store_close(w);
+
+	snprintf(path, sizeof(path), "%s/data.mdb", dbdir);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_true(sb.st_size > 16 * 4096);
+	assert_int_equal(truncate(path, sb.st_size / 2), 0);
+	assert_int_equal(store_open(&rd, dbdir, STORE_RDONLY, 0), STORE_ERR);
+	assert_null(rd);
+	assert_int_equal(store_open(&w, dbdir, STORE_WRITER, 0), STORE_ERR);
+	assert_null(w);
+	/* one page short is as damaged as half */
+	assert_int_equal(truncate(path, sb.st_size - 1), 0);
+	assert_int_equal(store_open(&rd, dbdir, STORE_RDONLY, 0), STORE_ERR);
+	assert_null(rd);
+	/* an emptied file: the writer starts a new store in it */
+	assert_int_equal(truncate(path, 0), 0);
+	assert_int_equal(store_open(&w, dbdir, STORE_WRITER, 0), STORE_OK);
+	key_of("10.0.0.1", k);
+	assert_int_equal(store_get(w, k, &got), STORE_NOTFOUND);
+	assert_int_equal(store_put(w, k, &r), STORE_OK);
+	store_close(w);
+	assert_int_equal(store_open(&rd, dbdir, STORE_RDONLY, 0), STORE_OK);
+	assert_int_equal(store_get(rd, k, &got), STORE_OK);
+	assert_same(&r, &got);
+	store_close(rd);
+}
+
 int
 main(void)
 {
@@ -890,6 +940,8 @@ main(void)
 		cmocka_unit_test(test_encode_bounds),
 		cmocka_unit_test(test_encode_largest),
 		cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_truncated_file, setup,
+		    teardown),
 	};
 	/* errors only (the tests provoke some); TEST_VERBOSE=1 for all */
 	log_init("test_store", getenv("TEST_VERBOSE") ? 1 : -2);

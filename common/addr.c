@@ -127,6 +127,10 @@ cidr_contains(const struct cidr *c, const uint8_t a[ADDR_LEN])
 {
 	unsigned full = c->plen / 8, rest = c->plen % 8;
 
+	/* an IPv6 prefix shorter than the mapped range (::/0, ::/64) names
+	 * IPv6 addresses; it must not take in every IPv4 address with it */
+	if (c->plen < 96 && addr_is_v4(a))
+		return 0;
 	if (memcmp(c->addr, a, full) != 0)
 		return 0;
 	if (rest == 0)
@@ -172,15 +176,17 @@ int
 cidr_list_contains(const struct cidr_list *l, const uint8_t a[ADDR_LEN])
 {
 	uint64_t hi, lo;
-	int i;
+	int i, v4;
 
 	if (l->n == 0)
 		return 0;
 	hi = addr_word(a);
 	lo = addr_word(a + 8);
+	v4 = hi == 0 && lo >> 32 == 0xffff;
 	for (i = 0; i < l->n; i++)
 		if (((hi & l->mask[i][0]) ^ l->net[i][0]) == 0 &&
-		    ((lo & l->mask[i][1]) ^ l->net[i][1]) == 0)
+		    ((lo & l->mask[i][1]) ^ l->net[i][1]) == 0 &&
+		    (!v4 || l->item[i].plen >= 96)) /* as cidr_contains() */
 			return 1;
 	return 0;
 }

@@ -46,7 +46,9 @@ int cidr_parse(const char *s, struct cidr *out);
 /* Clear the bits of a beyond the first plen (0..128). */
 void cidr_mask(uint8_t a[ADDR_LEN], unsigned plen);
 
-/* 1 if a is inside c. */
+/* 1 if a is inside c. An IPv4 address (mapped) is inside only the IPv4
+ * networks and ::ffff:0:0/96 and longer: ::/0 means every IPv6 address,
+ * not every address. */
 int cidr_contains(const struct cidr *c, const uint8_t a[ADDR_LEN]);
 
 /* A bounded list of networks (access list, skip ranges). */

@@ -23,8 +23,6 @@
 #include "defaults.h"
 #include "reason.h"
 
-#define FCRDNSD_VERSION "0.1.0"
-
 void
 config_defaults(struct config *c)
 {
@@ -114,7 +112,7 @@ usage(FILE *f)
 "  --metrics ADDR@PORT      Prometheus metrics over HTTP (loopback; off)\n"
 "  --syslog                 log to syslog (daemon facility) instead of stderr\n"
 "  --query-log              log every query (at info level)\n"
-"  -v                       more logging (repeatable)\n"
+"  -v, --verbose N          more logging: -v repeatable, or the level N (0-5)\n"
 "  --help, --version\n", FCRDNSD_CONTROL_HELP);
 }
 
@@ -544,6 +542,7 @@ struct file_ctx {
 	struct parse_state *st;
 	char key[64];      /* key of the first error */
 	int failed;
+	int set_on[O_VERSION - O_LISTEN + 1]; /* line a key was set on */
 };
 
 /* inih handler: one "key = value". Returns 0 on an error so that
@@ -574,6 +573,20 @@ file_handler(void *user, const char *section, const char *name,
 		snprintf(errmsg, sizeof(errmsg), "unknown key");
 		fx->failed = 1;
 		return 0;
+	}
+	/* a key given twice is a mistake whichever one wins (unbound and
+	 * NSD take the last, Postfix warns): only the lists repeat */
+	if (o->val != O_LISTEN && o->val != O_FORWARD && o->val != O_STUB &&
+	    o->val != O_ALLOW && o->val != O_SKIP) {
+		int *at = &fx->set_on[o->val - O_LISTEN];
+		if (*at) {
+			snprintf(errmsg, sizeof(errmsg), "already set on line "
+			    "%d (only listen, forward, stub, allow-query and "
+			    "skip may repeat)", *at);
+			fx->failed = 1;
+			return 0;
+		}
+		*at = *fx->st->line;
 	}
 	if (config_set(fx->c, fx->st, o->val, value) != 0) {
 		fx->failed = 1;
@@ -622,8 +635,16 @@ file_reader(char *str, int num, void *stream)
 			return NULL;
 		}
 	}
-	/* inih would take "[x]" in, and report it on the next key's line */
+	/* inih joins an indented line to the key above it (its multi-line
+	 * values): "  wait-ms = 900" under "zone = x" would become part of
+	 * the zone name. Indentation means nothing here: drop it. */
 	i = strspn(str, " \t");
+	if (i > 0) {
+		memmove(str, str + i, len - i + 1);
+		len -= i;
+		i = 0;
+	}
+	/* inih would take "[x]" in, and report it on the next key's line */
 	if (str[i] == '[') {
 		fr->bad = "[section] headers are not used: put keys at the "
 		    "top level";

@@ -11,6 +11,9 @@
 #include <stdint.h>
 #include "addr.h"
 
+/* fcrdnsd and fcrdnsctl, built together */
+#define FCRDNSD_VERSION "0.1.0"
+
 #define CONFIG_MAX_LISTEN  16
 #define CONFIG_MAX_THREADS 512  /* --workers x --listen addresses */
 #define CONFIG_MAX_FORWARD 16

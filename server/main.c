@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <signal.h>
 #include <stdio.h>
@@ -58,6 +59,40 @@ mkdir_p(const char *dir, mode_t mode)
 	return 0;
 }
 
+/* Take DB/fcrdnsd.lock (flock, not LMDB's own lock.mdb, which is for
+ * readers and the writer of one store). Returns 0, or -1 after saying
+ * why. */
+static int
+lock_store(const char *db)
+{
+	char path[4096];
+	int fd;
+
+	if (snprintf(path, sizeof(path), "%s/fcrdnsd.lock", db) >=
+	    (int)sizeof(path)) {
+		fprintf(stderr, "fcrdnsd: --db %s: path too long\n", db);
+		return -1;
+	}
+	fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		fprintf(stderr, "fcrdnsd: --db %s: %s: %s\n", db, path,
+		    strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		int e = errno;
+		close(fd);
+		if (e == EWOULDBLOCK)
+			fprintf(stderr, "fcrdnsd: --db %s: another fcrdnsd is "
+			    "running on this store\n", db);
+		else
+			fprintf(stderr, "fcrdnsd: --db %s: %s: %s\n", db, path,
+			    strerror(e));
+		return -1;
+	}
+	return 0; /* fd stays open until exit */
+}
+
 static int
 server_run(struct config *cfg, char **argv)
 {
@@ -87,6 +122,14 @@ server_run(struct config *cfg, char **argv)
 	if (mkdir_p(cfg->db, 0750) != 0) {
 		fprintf(stderr, "fcrdnsd: --db %s: %s\n", cfg->db,
 		    strerror(errno));
+		zone_free(zone);
+		return 1;
+	}
+	/* one fcrdnsd per store: two checkers would each think they are the
+	 * one writer of its back-offs and refresh times, and two servers
+	 * would split the checks. The lock lives as long as this process
+	 * (the descriptor is not inherited by the checker). */
+	if (lock_store(cfg->db) != 0) {
 		zone_free(zone);
 		return 1;
 	}

@@ -398,6 +398,11 @@ overrides_match(const struct overrides *o, const uint8_t addr[ADDR_LEN],
 	for (g = 0; g < o->n_grp; g++) {
 		size_t lo = o->grp[g].start, hi = lo + o->grp[g].count;
 
+		/* longest first: the rest are IPv6 prefixes shorter than
+		 * the mapped range, which name no IPv4 address (addr.h) */
+		if (o->grp[g].plen < 96 && addr_is_v4(addr))
+			break;
+
 		memcpy(key, addr, ADDR_LEN);
 		cidr_mask(key, o->grp[g].plen);
 		while (lo < hi) {

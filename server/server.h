@@ -3,10 +3,10 @@
  * queries, and the main thread that runs TCP, the checker link and the
  * table of parked queries.
  *
- * Each UDP thread (server/udp.c) owns one socket (SO_REUSEPORT when
- * several threads serve one --listen address: the kernel spreads clients
- * over them), its own responder, store read handle and batch buffers, and
- * blocks in recvmmsg(2): the hit path shares nothing and takes no lock.
+ * Each UDP thread (server/udp.c) blocks in recvmmsg(2) on its --listen
+ * address's socket (the threads of one address share it: the kernel
+ * wakes one per arrival) and has its own responder, store read handle
+ * and batch buffers: the hit path takes no lock of ours.
  * A query that must wait is parked in the one wait table (server/worker.c
  * says what crosses threads); the main thread answers it when the checker
  * reports its address done, or at its deadline. Worker 0 is the main
@@ -135,14 +135,16 @@ void server_stats_sum(const struct server *s, struct respond_stats *r,
 /* UDP (udp.c): bind a UDP thread's socket on --listen entry li; the
  * thread's body; wake it (blocked in recvmmsg) once udp_stop is set;
  * close its socket. */
-int udp_open(struct worker *w, int li);
+/* Open worker w's UDP socket for --listen entry li; with share_fd >= 0,
+ * a descriptor of that socket (the threads of one address share it). */
+int udp_open(struct worker *w, int li, int share_fd);
 void *udp_thread_main(void *arg);
 void udp_wake(struct worker *w);
 void udp_close(struct worker *w);
 /* Bind and listen one TCP socket (udp.c shares the bind code). */
 int tcp_listen_socket(const struct config_listen *l, int *fd);
-/* Check that no other process serves the --listen addresses (a plain
- * bind without SO_REUSEPORT must succeed) before the threads share them. */
+/* Check that no other process serves the --listen addresses (a bind
+ * must succeed) before any thread is set up. */
 int udp_probe(const struct config *cfg);
 
 /* TCP (tcp.c), on the main thread. */

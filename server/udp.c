@@ -10,9 +10,16 @@
  * answer at once it parks (server_park()), and the main thread's loop
  * answers it later with sendto(2) on the same socket.
  *
- * When several threads serve one --listen address, each binds its own
- * socket with SO_REUSEPORT, so the kernel spreads clients (by address and
- * port) over them without a shared queue. A datagram larger than UDP_BUF
+ * When several threads serve one --listen address, they share its one
+ * socket (each its own descriptor, dup(2)ed), each blocked in recvmmsg:
+ * the kernel wakes one receiver per arrival. Not SO_REUSEPORT, nor
+ * SO_REUSEADDR: with either, the kernel may give a client of the same
+ * user that asks for any free port (bind to port 0 with SO_REUSEPORT, as
+ * dig does) our port, and that client then receives its own query back
+ * as its answer (seen in a test run: a dig reply with QR clear); and any
+ * program of the same user could bind the port and take part of the
+ * queries (tests/conformance.sh [robust]).
+ * A datagram larger than UDP_BUF
  * is not a DNS query we can answer (MSG_TRUNC tells us) and is dropped.
  * At exit, shutdown(2) wakes a blocked recvmmsg (it returns 0); a receive
  * timeout (UDP_IDLE_S) bounds the wait should it not.
@@ -204,7 +211,7 @@ listen_sockaddr(const struct config_listen *l, struct sockaddr_storage *ss)
 }
 
 static int
-bind_socket(const struct config_listen *l, int type, int reuseport, int *out)
+bind_socket(const struct config_listen *l, int type, int *out)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = listen_sockaddr(l, &ss);
@@ -213,9 +220,11 @@ bind_socket(const struct config_listen *l, int type, int reuseport, int *out)
 	fd = socket(ss.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
-	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
-	if (reuseport)
-		(void)setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on));
+	/* TCP: a restart must not wait out the old connections' TIME_WAIT.
+	 * Never UDP (see the top). */
+	if (type == SOCK_STREAM)
+		(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on,
+		    sizeof(on));
 	if (!l->v4)
 		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
 	if (bind(fd, (struct sockaddr *)&ss, sl) != 0 ||
@@ -246,11 +255,10 @@ udp_probe(const struct config *c)
 	char txt[80];
 	int i, fd;
 
-	/* SO_REUSEPORT would let a second fcrdnsd (same user) share our
-	 * port and take half the queries; a plain bind first fails if
-	 * anyone else holds the address. */
+	/* every address bindable before any thread is set up: one clear
+	 * error if another server holds one */
 	for (i = 0; i < c->n_listen; i++) {
-		if (bind_socket(&c->listen[i], SOCK_DGRAM, 0, &fd) != 0) {
+		if (bind_socket(&c->listen[i], SOCK_DGRAM, &fd) != 0) {
 			fprintf(stderr, "fcrdnsd: --listen %s: udp: %s\n",
 			    listen_text(&c->listen[i], txt, sizeof(txt)),
 			    strerror(errno));
@@ -262,15 +270,24 @@ udp_probe(const struct config *c)
 }
 
 int
-udp_open(struct worker *w, int li)
+udp_open(struct worker *w, int li, int share_fd)
 {
 	const struct config *c = w->srv->cfg;
 	struct timeval idle = { UDP_IDLE_S, 0 };
 	char txt[80];
 	int rcv = 4 << 20;
 
-	if (bind_socket(&c->listen[li], SOCK_DGRAM, w->srv->n_workers > 1,
-	    &w->udp_fd) != 0) {
+	if (share_fd >= 0) {
+		/* another thread of this address: its socket (see the top) */
+		if ((w->udp_fd = fcntl(share_fd, F_DUPFD_CLOEXEC, 0)) < 0) {
+			fprintf(stderr, "fcrdnsd: --listen %s: udp: %s\n",
+			    listen_text(&c->listen[li], txt, sizeof(txt)),
+			    strerror(errno));
+			return -1;
+		}
+		goto batch;
+	}
+	if (bind_socket(&c->listen[li], SOCK_DGRAM, &w->udp_fd) != 0) {
 		fprintf(stderr, "fcrdnsd: --listen %s: udp: %s\n",
 		    listen_text(&c->listen[li], txt, sizeof(txt)),
 		    strerror(errno));
@@ -288,6 +305,7 @@ udp_open(struct worker *w, int li)
 	}
 	/* room for a burst while a batch is answered */
 	(void)setsockopt(w->udp_fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
+batch:
 	if ((w->batch = malloc(sizeof(*w->batch))) == NULL)
 		return -1;
 	udp_batch_init(w->batch);
@@ -299,7 +317,7 @@ tcp_listen_socket(const struct config_listen *l, int *fd)
 {
 	char txt[80];
 
-	if (bind_socket(l, SOCK_STREAM, 0, fd) != 0) {
+	if (bind_socket(l, SOCK_STREAM, fd) != 0) {
 		fprintf(stderr, "fcrdnsd: --listen %s: tcp: %s\n",
 		    listen_text(l, txt, sizeof(txt)), strerror(errno));
 		return -1;

@@ -356,7 +356,10 @@ workers_init(struct server *s, struct store *store0)
 
 		if (worker_setup(s, w, i, i == 0 ? store0 : NULL) != 0)
 			return -1;
-		if (i > 0 && udp_open(w, (i - 1) % cfg->n_listen) != 0)
+		/* threads 1..n_listen open the sockets, the rest share them */
+		if (i > 0 && udp_open(w, (i - 1) % cfg->n_listen,
+		    i > cfg->n_listen ?
+		    s->workers[1 + (i - 1) % cfg->n_listen].udp_fd : -1) != 0)
 			return -1;
 	}
 	return 0;

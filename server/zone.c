@@ -115,7 +115,7 @@ zone_rename(const uint8_t *in, size_t inlen, const uint8_t *old, size_t oldlen,
 /* State shared by the conversion of one file. */
 struct zone_ctx {
 	struct zone *z;
-	const char *file;
+	const char *file;       /* "FILE:LINE" of the record being added */
 	const uint8_t *old;     /* the file's origin, wire */
 	size_t oldlen;
 	char *err;
@@ -238,19 +238,53 @@ zone_soa_minimum(const struct zone_rr *rr, uint32_t *min)
 }
 
 /*
+ * Consume the blank and comment-only lines at fp's position, counting
+ * them in *line. Returns 0 with fp at the start of a line with content,
+ * 1 at the end of the file.
+ */
+static int
+zone_skip_blank(FILE *fp, int *line)
+{
+	for (;;) {
+		long at = ftell(fp);
+		int c, blank = 1, comment = 0;
+
+		if (at < 0)
+			return 0; /* leave it to ldns */
+		while ((c = fgetc(fp)) != EOF && c != '\n') {
+			if (comment || c == ' ' || c == '\t' || c == '\r')
+				continue;
+			if (c == ';')
+				comment = 1;
+			else
+				blank = 0;
+		}
+		if (!blank) {
+			(void)fseek(fp, at, SEEK_SET);
+			return 0;
+		}
+		if (c == EOF)
+			return 1;
+		(*line)++;
+	}
+}
+
+/*
  * Read every record of fp into list, as ldns_zone_new_frm_fp_l() does,
  * but without its leak of the SOA on a syntax error (which LeakSanitizer
  * turns into a wrong exit status) and naming the line the bad record is
  * on: ldns counts the newline that ends a record before it reports it.
+ * lines[i] is the line record i starts on (the first max_lines).
  * Returns 0, or -1 with err set.
  */
 static int
 zone_read(FILE *fp, const char *file, const char *zone_name,
-	ldns_rr_list *list, char *err, size_t errlen)
+	ldns_rr_list *list, int *lines, size_t max_lines, char *err,
+	size_t errlen)
 {
 	ldns_rdf *origin = NULL, *prev = NULL;
 	uint32_t ttl = 3600;
-	int line = 1, rc = -1;
+	int line = 1, rc = -1, start;
 
 	if (zone_name && zone_name[0] &&
 	    !(origin = ldns_dname_new_frm_str(zone_name))) {
@@ -267,6 +301,13 @@ zone_read(FILE *fp, const char *file, const char *zone_name,
 			break;
 		}
 		ungetc(c, fp);
+		/* ldns reads blank and comment lines as part of the next
+		 * record: step over them, so start is its first line */
+		if (zone_skip_blank(fp, &line) != 0) {
+			rc = 0;
+			break;
+		}
+		start = line;
 		s = ldns_rr_new_frm_fp_l(&rr, fp, &ttl, &origin, &prev, &line);
 		if (s == LDNS_STATUS_SYNTAX_EMPTY || s == LDNS_STATUS_SYNTAX_TTL ||
 		    s == LDNS_STATUS_SYNTAX_ORIGIN)
@@ -278,6 +319,9 @@ zone_read(FILE *fp, const char *file, const char *zone_name,
 			s = LDNS_STATUS_SYNTAX_TYPE_ERR;
 		}
 		if (s == LDNS_STATUS_OK) {
+			/* the line the record starts on, for later errors */
+			if (ldns_rr_list_rr_count(list) < max_lines)
+				lines[ldns_rr_list_rr_count(list)] = start;
 			if (!ldns_rr_list_push_rr(list, rr)) {
 				ldns_rr_free(rr);
 				snprintf(err, errlen, "%s: out of memory", file);
@@ -299,6 +343,14 @@ zone_read(FILE *fp, const char *file, const char *zone_name,
 	return rc;
 }
 
+/* The line record i starts on; past the first ZONE_MAX_RRS + 1 there
+ * are too many records anyway, and that error needs no line. */
+static int
+zone_line(const int *lines, size_t i)
+{
+	return i < ZONE_MAX_RRS + 1 ? lines[i] : 0;
+}
+
 int
 zone_load(struct zone **out, const char *file, const char *zone_name,
 	char *err, size_t errlen)
@@ -309,7 +361,8 @@ zone_load(struct zone **out, const char *file, const char *zone_name,
 	struct zone *z = NULL;
 	struct zone_ctx c;
 	const ldns_rdf *soa_owner;
-	int apex_ns = 0;
+	int apex_ns = 0, lines[ZONE_MAX_RRS + 1] = { 0 }, soa_line = 0;
+	char where[4096 + 16];
 	struct stat sb;
 	size_t i, p;
 
@@ -332,7 +385,8 @@ zone_load(struct zone **out, const char *file, const char *zone_name,
 		snprintf(err, errlen, "%s: out of memory", file);
 		return -1;
 	}
-	if (zone_read(fp, file, zone_name, rrs, err, errlen) != 0) {
+	if (zone_read(fp, file, zone_name, rrs, lines,
+	    sizeof(lines) / sizeof(lines[0]), err, errlen) != 0) {
 		fclose(fp);
 		goto fail;
 	}
@@ -343,10 +397,13 @@ zone_load(struct zone **out, const char *file, const char *zone_name,
 		if (ldns_rr_get_type(lr) != LDNS_RR_TYPE_SOA)
 			continue;
 		if (soa) {
-			snprintf(err, errlen, "%s: more than one SOA", file);
+			snprintf(err, errlen, "%s:%d: a second SOA (the "
+			    "first is on line %d)", file, zone_line(lines, i),
+			    soa_line);
 			goto fail;
 		}
 		soa = lr;
+		soa_line = zone_line(lines, i);
 	}
 	if (!soa) {
 		snprintf(err, errlen, "%s: no SOA record", file);
@@ -359,7 +416,8 @@ zone_load(struct zone **out, const char *file, const char *zone_name,
 	/* the file's origin is its SOA's owner */
 	soa_owner = ldns_rr_owner(soa);
 	c.z = z;
-	c.file = file;
+	c.file = where;
+	snprintf(where, sizeof(where), "%s:%d", file, soa_line);
 	c.old = ldns_rdf_data(soa_owner);
 	c.oldlen = ldns_rdf_size(soa_owner);
 	c.err = err;
@@ -382,13 +440,13 @@ zone_load(struct zone **out, const char *file, const char *zone_name,
 		goto fail;
 	z->soa_ttl = z->rr[z->soa].ttl;
 	if (zone_soa_minimum(&z->rr[z->soa], &z->soa_minimum) != 0) {
-		snprintf(err, errlen, "%s: malformed SOA", file);
+		snprintf(err, errlen, "%s: malformed SOA", where);
 		goto fail;
 	}
 	if (z->soa_minimum > ZONE_TTL_MAX) {
 		/* it is the negative TTL (RFC 2308 section 4): a TTL */
 		snprintf(err, errlen, "%s: SOA MINIMUM %u is over %u (RFC 2181 "
-		    "section 8)", file, z->soa_minimum, ZONE_TTL_MAX);
+		    "section 8)", where, z->soa_minimum, ZONE_TTL_MAX);
 		goto fail;
 	}
 	for (i = 0; i < ldns_rr_list_rr_count(rrs); i++) {
@@ -397,6 +455,8 @@ zone_load(struct zone **out, const char *file, const char *zone_name,
 
 		if (lr == soa)
 			continue;
+		snprintf(where, sizeof(where), "%s:%d", file,
+		    zone_line(lines, i));
 		if ((k = zone_add_rr(&c, lr)) < 0)
 			goto fail;
 		if (z->rr[k].type == ZONE_TYPE_NS &&

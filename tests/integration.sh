@@ -598,6 +598,9 @@ bad_flag() {
 bad_flag "fcrdnsd: --bogus: unknown flag (see --help)" --bogus
 bad_flag "fcrdnsd: --wait-ms: 'abc' is not a number" --wait-ms abc
 bad_flag "fcrdnsd: --listen: '1.2.3.4.5' is not an IP address" --listen 1.2.3.4.5
+check_eq "fcrdnsd --version" "fcrdnsd 0.1.0" "$("$FCRDNSD" --version 2>&1)"
+check_eq "fcrdnsctl --version: its own name, the same version" "fcrdnsctl 0.1.0" "$("$CTL" --version 2>&1)"
+check_re "fcrdnsctl --help lists --version" ".*--help, --version.*" "$("$CTL" --help 2>&1)"
 # (as root: --user is looked up before --db is made)
 [ "$(id -u)" = 0 ] && bad_flag "fcrdnsd: --user nosuchuser-fcrdns: no such user" --user nosuchuser-fcrdns
 check_true "a bad flag creates no store" "no $TMP/baddb" "it exists" test ! -e "$TMP/baddb"

@@ -284,6 +284,12 @@ check_eq "fcrdnsctl stats without a daemon: says so" \
 out=$("$FCRDNSD" --listen "127.0.0.1@$(free_port)" --db "$TMP/db2" --zone-file "$ZONE_FILE" --forward "$NSD" --control "$SOCK" 2>&1); rc=$?
 check_re "a second fcrdnsd on a live control socket is refused" \
 	"1 .*fcrdnsd: --control $SOCK: another fcrdnsd is running there.*" "$rc $out"
+# ... and so is a second one on the same store with its own socket: two
+# checkers would both write it
+out=$("$FCRDNSD" --listen "127.0.0.1@$(free_port)" --db "$DB" --zone-file "$ZONE_FILE" --forward "$NSD" --control "$TMP/second.sock" 2>&1); rc=$?
+check_eq "a second fcrdnsd on the same store (another socket) is refused" \
+	"1 fcrdnsd: --db $DB: another fcrdnsd is running on this store" "$rc $out"
+check_true "... and leaves no socket behind" "no file" "$(ls -l "$TMP/second.sock" 2>&1)" test ! -e "$TMP/second.sock"
 stop_pid "$FCRDNSD_PID"
 forget "$FCRDNSD_PID"
 check_eq "fcrdnsd exits 0 on SIGTERM" 0 "$STOP_STATUS"

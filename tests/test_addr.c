@@ -124,6 +124,49 @@ test_cidr_list_matches_cidr_contains(void **st)
 	}
 }
 
+/* An IPv6 prefix shorter than /96 (::/0, ::/80) covers the mapped range
+ * ::ffff:0:0/96 bit for bit, but names IPv6 addresses only: an operator
+ * who allows ::/0 has not opened the server to every IPv4 client. The
+ * list lookup and cidr_contains() agree. */
+static void
+test_v6_prefix_not_v4(void **st)
+{
+	static const struct {
+		const char *net, *ip;
+		int in;
+	} cases[] = {
+		{ "::/0", "2001:db8::1", 1 },
+		{ "::/0", "192.0.2.1", 0 },
+		{ "::/80", "::1:2", 1 },
+		{ "::/80", "192.0.2.1", 0 },
+		{ "::/95", "0.0.0.0", 0 },
+		{ "::ffff:0:0/96", "192.0.2.1", 1 },
+		{ "::ffff:0:0/96", "::ffff:192.0.2.1", 1 },
+		{ "::ffff:0:0/96", "2001:db8::1", 0 },
+		{ "::ffff:192.0.2.0/120", "192.0.2.9", 1 },
+		{ "0.0.0.0/0", "192.0.2.1", 1 },
+		{ "0.0.0.0/0", "2001:db8::1", 0 },
+		{ "0.0.0.0/0", "::", 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct cidr_list l;
+		struct cidr c;
+		uint8_t a[ADDR_LEN];
+
+		memset(&l, 0, sizeof(l));
+		assert_int_equal(cidr_parse(cases[i].net, &c), 0);
+		assert_int_equal(addr_parse(cases[i].ip, a), 0);
+		assert_int_equal(cidr_list_add(&l, &c), 0);
+		if (cidr_contains(&c, a) != cases[i].in ||
+		    cidr_list_contains(&l, a) != cases[i].in)
+			fail_msg("%s in %s: want %d, got %d (list %d)",
+			    cases[i].ip, cases[i].net, cases[i].in,
+			    cidr_contains(&c, a), cidr_list_contains(&l, a));
+	}
+}
+
 static void
 test_default_skip(void **st)
 {
@@ -175,6 +218,7 @@ main(void)
 		cmocka_unit_test(test_reverse_names),
 		cmocka_unit_test(test_cidr),
 		cmocka_unit_test(test_cidr_list_matches_cidr_contains),
+		cmocka_unit_test(test_v6_prefix_not_v4),
 		cmocka_unit_test(test_default_skip),
 		cmocka_unit_test(test_loopback_and_rfc5782),
 	};

@@ -321,6 +321,12 @@ test_error_messages(void **st)
 		  ":2: [section] headers are not used: put keys at the top level\n" },
 		{ "zone-file = /nonexistent\n", "" },   /* checked at start-up */
 		{ "metrics = 127.0.0.1\n", ":1: metrics: '127.0.0.1' needs ADDR@PORT\n" },
+		{ "wait-ms = 5\n# again:\n  wait-ms = 6\n",
+		  ":3: wait-ms: already set on line 1 (only listen, forward, "
+		  "stub, allow-query and skip may repeat)\n" },
+		{ "syslog = yes\nsyslog = no\n",
+		  ":2: syslog: already set on line 1 (only listen, forward, "
+		  "stub, allow-query and skip may repeat)\n" },
 	};
 	static const struct { const char *a, *b, *want; } flags[] = {
 		{ "--syslog=yes", NULL, "fcrdnsd: --syslog: takes no value\n" },
@@ -393,6 +399,30 @@ test_file_comments(void **st)
 	assert_string_equal(cfg.zone_file, "/etc/fcrdnsd/a#b.zone");
 }
 
+/* Indentation means nothing (inih alone would join an indented line to
+ * the value of the key above it), and the lists repeat. */
+static void
+test_file_indent_and_lists(void **st)
+{
+	const char *path = tmpfile_with(
+	    "zone = a.example\n"
+	    "    wait-ms = 900\n"
+	    "\tlisten = 127.0.0.1@5301\n"
+	    "  listen = 127.0.0.2@5302\n"
+	    "forward = 127.0.0.1@5353\n"
+	    "forward = 127.0.0.1@5354\n"
+	    "  # an indented comment\n");
+	const char *argv[] = { "fcrdnsd", "-c", path };
+
+	assert_int_equal(parse(3, argv), 0);
+	unlink(path);
+	assert_string_equal(cfg.zone, "a.example");
+	assert_int_equal(cfg.wait_ms, 900);
+	assert_int_equal(cfg.n_listen, 2);
+	assert_int_equal(cfg.listen[1].port, 5302);
+	assert_int_equal(cfg.n_forward, 2);
+}
+
 int
 main(void)
 {
@@ -405,6 +435,7 @@ main(void)
 		cmocka_unit_test(test_file_errors),
 		cmocka_unit_test(test_error_messages),
 		cmocka_unit_test(test_file_comments),
+		cmocka_unit_test(test_file_indent_and_lists),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

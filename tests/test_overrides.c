@@ -299,6 +299,29 @@ test_install_keeps_old_on_error(void **st)
 	unlink(ex);
 }
 
+/* ::/0 in a list is every IPv6 address, not every address (addr.h). */
+static void
+test_v6_prefix_not_v4(void **st)
+{
+	char err[256] = "";
+	struct ovr_hit h;
+	struct overrides *o = parse(OVR_BLOCK,
+	    "::/0 127.0.0.3\n"
+	    "2001:db8::/32 127.0.0.4\n"
+	    "192.0.2.0/24\n", err, sizeof(err));
+
+	assert_non_null(o);
+	assert_int_equal(match(o, "2001:db8::1", &h), OVR_BLOCK);
+	assert_int_equal(h.code, 4);
+	assert_int_equal(match(o, "2001:db9::1", &h), OVR_BLOCK);
+	assert_int_equal(h.code, 3);
+	assert_int_equal(match(o, "192.0.2.1", &h), OVR_BLOCK);
+	assert_int_equal(h.code, 2);
+	assert_int_equal(match(o, "198.51.100.1", &h), OVR_NONE);
+	assert_int_equal(match(o, "::ffff:198.51.100.1", &h), OVR_NONE);
+	overrides_free(o);
+}
+
 int
 main(void)
 {
@@ -311,6 +334,7 @@ main(void)
 		cmocka_unit_test(test_longest_prefix_and_ties),
 		cmocka_unit_test(test_load_missing_file_and_none),
 		cmocka_unit_test(test_install_keeps_old_on_error),
+		cmocka_unit_test(test_v6_prefix_not_v4),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

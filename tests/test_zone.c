@@ -221,12 +221,19 @@ test_errors_name_file_and_line(void **st)
 	expect_error("outside.zone",
 	    "$ORIGIN fcrdns.local.\n@ IN SOA ns1 hostmaster 1 2 3 4 5\n"
 	    "@ IN NS ns1\nwww.example.com. IN A 192.0.2.1\n", NULL,
-	    "outside.zone: record owner www.example.com. is outside "
+	    "outside.zone:4: record owner www.example.com. is outside "
+	    "the zone");
+	/* the line a record starts on, past comments and blank lines */
+	expect_error("outside2.zone",
+	    "; the apex\n$ORIGIN fcrdns.local.\n\n@ IN SOA ns1 hostmaster (\n"
+	    "\t1 2 3 4 5 )\n  ; indented comment\n@ IN NS ns1\n\n; x\n"
+	    "www.example.com. IN A 192.0.2.1\n", NULL,
+	    "outside2.zone:10: record owner www.example.com. is outside "
 	    "the zone");
 	expect_error("twosoa.zone",
 	    "$ORIGIN fcrdns.local.\n@ IN SOA ns1 hostmaster 1 2 3 4 5\n"
 	    "@ IN NS ns1\nx IN SOA ns1 hostmaster 1 2 3 4 5\n", NULL,
-	    "twosoa.zone: more than one SOA");
+	    "twosoa.zone:4: a second SOA (the first is on line 2)");
 	/* found by a first-time user: ldns takes "garbage here" for a
 	 * record of an unknown type (TYPE0); it must be a syntax error */
 	expect_error("garbage.zone",
@@ -237,12 +244,12 @@ test_errors_name_file_and_line(void **st)
 	expect_error("ttl.zone",
 	    "$ORIGIN fcrdns.local.\n@ IN SOA ns1 hostmaster 1 2 3 4 5\n"
 	    "@ 4294967295 IN NS ns1\n", NULL,
-	    "ttl.zone: record fcrdns.local.: TTL 4294967295 is over "
+	    "ttl.zone:3: record fcrdns.local.: TTL 4294967295 is over "
 	    "2147483647 (RFC 2181 section 8)");
 	expect_error("minimum.zone",
 	    "$ORIGIN fcrdns.local.\n@ IN SOA ns1 hostmaster 1 2 3 4 "
 	    "2147483648\n@ IN NS ns1\n", NULL,
-	    "minimum.zone: SOA MINIMUM 2147483648 is over 2147483647 (RFC "
+	    "minimum.zone:2: SOA MINIMUM 2147483648 is over 2147483647 (RFC "
 	    "2181 section 8)");
 	expect_error("include.zone",
 	    "$ORIGIN fcrdns.local.\n$INCLUDE other\n", NULL,

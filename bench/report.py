@@ -121,7 +121,7 @@ def main():
             cpuq[i] / cpu["floor"], chkq[i] if i < len(chkq) else "-",
             lostq[i] if i < len(lostq) else "-"))
     if a.wscale.strip():
-        w("\nfcrdnsd workers (SO_REUSEPORT), max qps with nothing pinned, "
+        w("\nfcrdnsd workers (UDP threads on one socket), max qps with nothing pinned, "
           "dnsperf -c 8 on the same 2 cores: " + ", ".join(
               "%s worker(s) %.0f qps" % (p.split(":")[0], f(p.split(":")[1]))
               for p in a.wscale.split()))

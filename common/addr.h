@@ -16,6 +16,20 @@
 /* Longest text form we print: IPv6 with an embedded IPv4, plus NUL. */
 #define ADDR_STRLEN 46
 
+/* FNV-1a over the 16 bytes, for the direct-mapped and hashed tables of
+ * addresses (wait table, refresh and seen memories): cheap, and good
+ * enough for tables an attacker fills only through the access list. */
+static inline uint32_t
+addr_hash(const uint8_t a[ADDR_LEN])
+{
+	uint32_t h = 2166136261u;
+	int i;
+
+	for (i = 0; i < ADDR_LEN; i++)
+		h = (h ^ a[i]) * 16777619u;
+	return h;
+}
+
 /* 1 if a is ::ffff:a.b.c.d (an IPv4 client). */
 int addr_is_v4(const uint8_t a[ADDR_LEN]);
 

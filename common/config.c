@@ -391,14 +391,21 @@ struct parse_state {
 	unsigned replaced;       /* list options a flag has reset already */
 };
 
+/* The options that repeat, each adding an entry to a list. */
+static int
+is_list(int id)
+{
+	return id == O_LISTEN || id == O_FORWARD || id == O_STUB ||
+	    id == O_ALLOW || id == O_SKIP;
+}
+
 /* A list option given as a flag replaces what the file set. */
 static void
 replace_list(struct config *c, struct parse_state *st, int id)
 {
 	unsigned bit;
 
-	if (id != O_LISTEN && id != O_FORWARD && id != O_STUB &&
-	    id != O_ALLOW && id != O_SKIP)
+	if (!is_list(id))
 		return;
 	bit = 1u << (id - O_LISTEN); /* all five are below O_LISTEN + 32 */
 	if (!st->from_flags || (st->replaced & bit))
@@ -576,8 +583,7 @@ file_handler(void *user, const char *section, const char *name,
 	}
 	/* a key given twice is a mistake whichever one wins (unbound and
 	 * NSD take the last, Postfix warns): only the lists repeat */
-	if (o->val != O_LISTEN && o->val != O_FORWARD && o->val != O_STUB &&
-	    o->val != O_ALLOW && o->val != O_SKIP) {
+	if (!is_list(o->val)) {
 		int *at = &fx->set_on[o->val - O_LISTEN];
 		if (*at) {
 			snprintf(errmsg, sizeof(errmsg), "already set on line "

@@ -390,17 +390,18 @@ overrides_match(const struct overrides *o, const uint8_t addr[ADDR_LEN],
 {
 	uint8_t key[ADDR_LEN];
 	const struct ovr_entry *e;
-	int g;
+	int g, v4;
 
 	hit->kind = OVR_NONE;
 	if (o == NULL)
 		return OVR_NONE;
+	v4 = addr_is_v4(addr);
 	for (g = 0; g < o->n_grp; g++) {
 		size_t lo = o->grp[g].start, hi = lo + o->grp[g].count;
 
 		/* longest first: the rest are IPv6 prefixes shorter than
 		 * the mapped range, which name no IPv4 address (addr.h) */
-		if (o->grp[g].plen < 96 && addr_is_v4(addr))
+		if (v4 && o->grp[g].plen < 96)
 			break;
 
 		memcpy(key, addr, ADDR_LEN);

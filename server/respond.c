@@ -101,12 +101,8 @@ static void
 respond_refresh(struct responder *r, const uint8_t addr[ADDR_LEN],
 	int64_t stamp)
 {
-	uint32_t h = 2166136261u;
-	size_t i;
+	size_t i = addr_hash(addr) % REFRESHED_SLOTS;
 
-	for (i = 0; i < ADDR_LEN; i++)
-		h = (h ^ addr[i]) * 16777619u;
-	i = h % REFRESHED_SLOTS;
 	if (r->refreshed[i].stamp == stamp &&
 	    memcmp(r->refreshed[i].addr, addr, ADDR_LEN) == 0)
 		return;
@@ -128,16 +124,13 @@ static void
 respond_seen(struct responder *r, const uint8_t addr[ADDR_LEN])
 {
 	int64_t every = r->cfg->interest / 4;
-	uint32_t h = 2166136261u;
-	size_t i;
+	size_t i = addr_hash(addr) %
+	    (sizeof(r->seen_sent) / sizeof(r->seen_sent[0]));
 
 	if (every < 1)
 		every = 1;
 	if (every > 60)
 		every = 60;
-	for (i = 0; i < ADDR_LEN; i++)
-		h = (h ^ addr[i]) * 16777619u;
-	i = h % (sizeof(r->seen_sent) / sizeof(r->seen_sent[0]));
 	if (memcmp(r->seen_sent[i].addr, addr, ADDR_LEN) == 0 &&
 	    r->now >= r->seen_sent[i].at && r->now - r->seen_sent[i].at < every)
 		return;

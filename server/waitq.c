@@ -22,19 +22,6 @@ struct waitq {
 	uint32_t head, tail; /* deadline order */
 };
 
-/* FNV-1a over the 16 bytes: cheap and good enough for a table that an
- * attacker fills only through the access list. */
-static uint32_t
-addr_hash(const uint8_t a[ADDR_LEN])
-{
-	uint32_t h = 2166136261u;
-	int i;
-
-	for (i = 0; i < ADDR_LEN; i++)
-		h = (h ^ a[i]) * 16777619u;
-	return h;
-}
-
 struct waitq *
 waitq_new(uint32_t n)
 {

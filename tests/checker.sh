@@ -66,7 +66,7 @@ trap 'finish $?' EXIT
 trap 'finish 130' INT TERM
 
 # dead PID: gone, or a zombie (exited, not yet reaped by its parent)
-dead() { ! alive "$1" || [ "$(ps -o stat= -p "$1" 2>/dev/null | cut -c1)" = Z ]; }
+dead() { ! running "$1"; }
 # check_le DESC GOT MAX (integers)
 check_le() {
 	if [[ $2 =~ ^[0-9]+$ ]] && [ "$2" -le "$3" ]; then ok "$1"; else not_ok "$1" "<= $3" "$(_tap_show "$2")"; fi

@@ -45,6 +45,16 @@ alive() {
 	kill -0 "$1" 2>/dev/null
 }
 
+# running PID: 1 while PID runs: not a zombie, and not gone. One ps
+# read decides. (kill -0 holds for a zombie until bash reaps it, which
+# its SIGCHLD handler may do at any moment: "kill -0, then ps" can see a
+# zombie, then no process, and took an exited daemon for a stuck one.)
+running() {
+	local st
+	st=$(ps -o stat= -p "$1" 2>/dev/null | cut -c1)
+	[ -n "$st" ] && [ "$st" != Z ]
+}
+
 # stop_pid PID [SECONDS]: SIGTERM, wait up to SECONDS (default 5), then
 # SIGKILL. Sets STOP_STATUS to the exit status when PID is our child and
 # to "killed" if it needed SIGKILL, "gone" if it was already gone.
@@ -54,12 +64,10 @@ stop_pid() {
 	alive "$pid" || { wait "$pid" 2>/dev/null; return 0; }
 	kill -TERM "$pid" 2>/dev/null
 	for ((i = 0; i < secs * 10; i++)); do
-		alive "$pid" || break
-		# A zombie child is "alive" to kill -0 until waited for.
-		[ "$(ps -o stat= -p "$pid" 2>/dev/null | cut -c1)" = Z ] && break
+		running "$pid" || break
 		sleep 0.1
 	done
-	if alive "$pid" && [ "$(ps -o stat= -p "$pid" 2>/dev/null | cut -c1)" != Z ]; then
+	if running "$pid"; then
 		kill -KILL "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
 		STOP_STATUS=killed
